@@ -1,0 +1,368 @@
+package jsonx
+
+import (
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Problem says why Parse refused its input.
+type Problem uint8
+
+// The reasons Parse refuses input.
+const (
+	Syntax    Problem = iota + 1 // not JSON: bad token, truncated, empty
+	BadUTF8                      // invalid UTF-8 or a lone surrogate escape
+	Duplicate                    // a member name repeated in one object
+	Trailing                     // data after the value
+	TooDeep                      // nesting beyond the limit
+)
+
+// Error is the error Parse returns.
+type Error struct {
+	Problem Problem
+	Offset  int // byte offset where the problem was found
+	Msg     string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("jsonx: %s at byte %d", e.Msg, e.Offset) }
+
+// Parse reads exactly one JSON value from data. maxDepth limits nesting: the
+// outermost array or object is level 1; 0 means no nesting is allowed beyond
+// scalars. data is not retained.
+func Parse(data []byte, maxDepth int) (Value, error) {
+	p := parser{data: data, maxDepth: maxDepth}
+	p.skipSpace()
+	v, err := p.value(0)
+	if err != nil {
+		return Value{}, err
+	}
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return Value{}, p.fail(Trailing, "trailing data after the value")
+	}
+	return v, nil
+}
+
+type parser struct {
+	data     []byte
+	pos      int
+	maxDepth int
+	scratch  []byte
+}
+
+func (p *parser) fail(pr Problem, msg string) *Error {
+	return &Error{Problem: pr, Offset: p.pos, Msg: msg}
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(depth int) (Value, error) {
+	if p.pos >= len(p.data) {
+		return Value{}, p.fail(Syntax, "unexpected end of input")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		s, err := p.str()
+		return Value{Kind: String, Str: s}, err
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case c == 't':
+		return Value{Kind: True}, p.literal("true")
+	case c == 'f':
+		return Value{Kind: False}, p.literal("false")
+	case c == 'n':
+		return Value{Kind: Null}, p.literal("null")
+	case c >= utf8.RuneSelf && !utf8.FullRune(p.data[p.pos:]):
+		return Value{}, p.fail(BadUTF8, "invalid UTF-8")
+	}
+	if r, _ := utf8.DecodeRune(p.data[p.pos:]); r == utf8.RuneError {
+		return Value{}, p.fail(BadUTF8, "invalid UTF-8")
+	}
+	return Value{}, p.fail(Syntax, fmt.Sprintf("unexpected character %q", p.data[p.pos]))
+}
+
+func (p *parser) literal(word string) error {
+	if len(p.data)-p.pos < len(word) || string(p.data[p.pos:p.pos+len(word)]) != word {
+		return p.fail(Syntax, "invalid literal")
+	}
+	p.pos += len(word)
+	return nil
+}
+
+func (p *parser) number() (Value, error) {
+	start := p.pos
+	if p.data[p.pos] == '-' {
+		p.pos++
+	}
+	switch {
+	case p.pos < len(p.data) && p.data[p.pos] == '0':
+		p.pos++
+	case p.pos < len(p.data) && p.data[p.pos] >= '1' && p.data[p.pos] <= '9':
+		p.digits()
+	default:
+		return Value{}, p.fail(Syntax, "invalid number")
+	}
+	if p.pos < len(p.data) && p.data[p.pos] == '.' {
+		p.pos++
+		if p.digits() == 0 {
+			return Value{}, p.fail(Syntax, "invalid number")
+		}
+	}
+	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+			p.pos++
+		}
+		if p.digits() == 0 {
+			return Value{}, p.fail(Syntax, "invalid number")
+		}
+	}
+	return Value{Kind: Number, Str: string(p.data[start:p.pos])}, nil
+}
+
+func (p *parser) digits() int {
+	n := 0
+	for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+		p.pos++
+		n++
+	}
+	return n
+}
+
+// str reads a string starting at the opening quote and returns its decoded
+// text.
+func (p *parser) str() (string, error) {
+	p.pos++ // opening quote
+	start := p.pos
+	// Fast path: no escapes.
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c == '"' {
+			s := string(p.data[start:p.pos])
+			p.pos++
+			return s, nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", p.fail(Syntax, "control character in string")
+		}
+		if c < utf8.RuneSelf {
+			p.pos++
+			continue
+		}
+		r, size := utf8.DecodeRune(p.data[p.pos:])
+		if r == utf8.RuneError && size == 1 {
+			return "", p.fail(BadUTF8, "invalid UTF-8 in string")
+		}
+		p.pos += size
+	}
+	buf := append(p.scratch[:0], p.data[start:p.pos]...)
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			p.scratch = buf
+			return string(buf), nil
+		case c == '\\':
+			if p.pos+1 >= len(p.data) {
+				return "", p.fail(Syntax, "truncated escape")
+			}
+			e := p.data[p.pos+1]
+			p.pos += 2
+			switch e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, err := p.hex4()
+				if err != nil {
+					return "", err
+				}
+				if utf16.IsSurrogate(r) {
+					if r >= 0xDC00 || p.pos+1 >= len(p.data) || p.data[p.pos] != '\\' || p.data[p.pos+1] != 'u' {
+						return "", p.fail(BadUTF8, "lone surrogate escape")
+					}
+					p.pos += 2
+					r2, err := p.hex4()
+					if err != nil {
+						return "", err
+					}
+					r = utf16.DecodeRune(r, r2)
+					if r == utf8.RuneError {
+						return "", p.fail(BadUTF8, "lone surrogate escape")
+					}
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", p.fail(Syntax, "invalid escape")
+			}
+		case c < 0x20:
+			return "", p.fail(Syntax, "control character in string")
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			p.pos++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.pos:])
+			if r == utf8.RuneError && size == 1 {
+				return "", p.fail(BadUTF8, "invalid UTF-8 in string")
+			}
+			buf = append(buf, p.data[p.pos:p.pos+size]...)
+			p.pos += size
+		}
+	}
+	return "", p.fail(Syntax, "unterminated string")
+}
+
+func (p *parser) hex4() (rune, error) {
+	if len(p.data)-p.pos < 4 {
+		return 0, p.fail(Syntax, "truncated unicode escape")
+	}
+	var r rune
+	for _, c := range p.data[p.pos : p.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, p.fail(Syntax, "invalid unicode escape")
+		}
+	}
+	p.pos += 4
+	return r, nil
+}
+
+func (p *parser) array(depth int) (Value, error) {
+	if depth > p.maxDepth {
+		return Value{}, p.fail(TooDeep, "nesting too deep")
+	}
+	p.pos++
+	v := Value{Kind: Array}
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		v.Items = []Value{}
+		return v, nil
+	}
+	for {
+		p.skipSpace()
+		it, err := p.value(depth)
+		if err != nil {
+			return Value{}, err
+		}
+		v.Items = append(v.Items, it)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.fail(Syntax, "unterminated array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return v, nil
+		default:
+			return Value{}, p.fail(Syntax, "expected ',' or ']'")
+		}
+	}
+}
+
+// linearLimit is the member count up to which duplicate names are found by
+// scanning; larger objects use a set.
+const linearLimit = 16
+
+func (p *parser) object(depth int) (Value, error) {
+	if depth > p.maxDepth {
+		return Value{}, p.fail(TooDeep, "nesting too deep")
+	}
+	p.pos++
+	v := Value{Kind: Object}
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		v.Members = []Member{}
+		return v, nil
+	}
+	var seen map[string]struct{}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return Value{}, p.fail(Syntax, "expected a member name")
+		}
+		at := p.pos
+		name, err := p.str()
+		if err != nil {
+			return Value{}, err
+		}
+		if seen != nil {
+			if _, dup := seen[name]; dup {
+				return Value{}, &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
+			}
+			seen[name] = struct{}{}
+		} else {
+			if Index(v.Members, name) >= 0 {
+				return Value{}, &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
+			}
+			if len(v.Members) == linearLimit {
+				seen = make(map[string]struct{}, 2*linearLimit)
+				for _, m := range v.Members {
+					seen[m.Name] = struct{}{}
+				}
+				seen[name] = struct{}{}
+			}
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return Value{}, p.fail(Syntax, "expected ':'")
+		}
+		p.pos++
+		p.skipSpace()
+		val, err := p.value(depth)
+		if err != nil {
+			return Value{}, err
+		}
+		v.Members = append(v.Members, Member{Name: name, Value: val})
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.fail(Syntax, "unterminated object")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return v, nil
+		default:
+			return Value{}, p.fail(Syntax, "expected ',' or '}'")
+		}
+	}
+}

@@ -1,0 +1,183 @@
+// Package jsonx is amend's JSON plumbing: a strict reader that keeps member
+// order and the exact text of numbers, a compact writer, and value equality.
+//
+// The reader refuses what E3.1 of the rulebook refuses: invalid UTF-8, lone
+// surrogate escapes, raw control characters in strings, duplicate member names
+// at any depth, trailing data, and nesting deeper than a limit. It never
+// panics and allocates in proportion to its input.
+package jsonx
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+)
+
+// Kind is the JSON type of a Value.
+type Kind uint8
+
+// The JSON kinds. The zero Kind is Null.
+const (
+	Null Kind = iota
+	False
+	True
+	Number
+	String
+	Array
+	Object
+)
+
+// Value is a JSON value. Numbers keep their exact text (O4).
+// A Value is immutable by convention: functions in this package never modify
+// their arguments and callers must not modify values they did not build.
+type Value struct {
+	Kind    Kind
+	Str     string   // String: the decoded text; Number: the literal text
+	Items   []Value  // Array elements
+	Members []Member // Object members, in document order
+}
+
+// Member is one name/value pair of an object.
+type Member struct {
+	Name  string
+	Value Value
+}
+
+// Convenience constructors.
+var (
+	NullValue = Value{Kind: Null}
+)
+
+// Str returns a string value.
+func Str(s string) Value { return Value{Kind: String, Str: s} }
+
+// Bool returns a boolean value.
+func Bool(b bool) Value {
+	if b {
+		return Value{Kind: True}
+	}
+	return Value{Kind: False}
+}
+
+// Obj returns an object value with the given members (not copied).
+func Obj(m []Member) Value { return Value{Kind: Object, Members: m} }
+
+// IsNull reports whether v is JSON null.
+func (v Value) IsNull() bool { return v.Kind == Null }
+
+// Get returns the member of an object named name. ok is false when v is not
+// an object or has no such member.
+func (v Value) Get(name string) (Value, bool) {
+	if v.Kind != Object {
+		return Value{}, false
+	}
+	for i := range v.Members {
+		if v.Members[i].Name == name {
+			return v.Members[i].Value, true
+		}
+	}
+	return Value{}, false
+}
+
+// Index returns the index of the member named name, or -1.
+func Index(members []Member, name string) int {
+	for i := range members {
+		if members[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Equal reports whether a and b are the same JSON value: numbers by their
+// exact text, strings by code points, objects regardless of member order
+// (O5).
+func Equal(a, b Value) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case Number, String:
+		return a.Str == b.Str
+	case Array:
+		if len(a.Items) != len(b.Items) {
+			return false
+		}
+		for i := range a.Items {
+			if !Equal(a.Items[i], b.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case Object:
+		if len(a.Members) != len(b.Members) {
+			return false
+		}
+		for _, m := range a.Members {
+			o, ok := b.Get(m.Name)
+			if !ok || !Equal(m.Value, o) {
+				return false
+			}
+		}
+		return true
+	}
+	return true
+}
+
+// Any converts v to the generic form encoding/json produces with UseNumber:
+// map[string]any, []any, string, bool, json.Number and nil.
+func Any(v Value) any {
+	switch v.Kind {
+	case False:
+		return false
+	case True:
+		return true
+	case Number:
+		return json.Number(v.Str)
+	case String:
+		return v.Str
+	case Array:
+		out := make([]any, len(v.Items))
+		for i, it := range v.Items {
+			out[i] = Any(it)
+		}
+		return out
+	case Object:
+		out := make(map[string]any, len(v.Members))
+		for _, m := range v.Members {
+			out[m.Name] = Any(m.Value)
+		}
+		return out
+	}
+	return nil
+}
+
+// Canonical returns v with object members sorted by name at every depth, for
+// order-free comparison and display.
+func Canonical(v Value) Value {
+	switch v.Kind {
+	case Array:
+		items := make([]Value, len(v.Items))
+		for i, it := range v.Items {
+			items[i] = Canonical(it)
+		}
+		return Value{Kind: Array, Items: items}
+	case Object:
+		ms := make([]Member, len(v.Members))
+		for i, m := range v.Members {
+			ms[i] = Member{Name: m.Name, Value: Canonical(m.Value)}
+		}
+		sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
+		return Value{Kind: Object, Members: ms}
+	}
+	return v
+}
+
+// Indent returns v written with two-space indentation, for people.
+func Indent(v Value) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, Append(nil, v), "", "  "); err != nil {
+		return string(Append(nil, v))
+	}
+	return buf.String()
+}

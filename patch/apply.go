@@ -1,0 +1,641 @@
+package patch
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/amendlib/amend/internal/jsonx"
+	"github.com/amendlib/amend/schema"
+)
+
+// Method is PUT or PATCH.
+type Method uint8
+
+// The methods.
+const (
+	Patch Method = iota + 1
+	Put
+)
+
+// Op is the kind of a Change.
+type Op string
+
+// The change operations (O5).
+const (
+	Add     Op = "add"
+	Replace Op = "replace"
+	Remove  Op = "remove"
+)
+
+// Change is one changed leaf (O5).
+type Change struct {
+	Op   Op     `json:"op"`
+	Path string `json:"path"`
+}
+
+// Reason says why a body member was ignored (O6).
+type Reason string
+
+// The reasons.
+const (
+	Unknown  Reason = "unknown"
+	Disabled Reason = "disabled"
+	ReadOnly Reason = "read-only"
+)
+
+// Ignored is one body member that was ignored (O6).
+type Ignored struct {
+	Path   string `json:"path"`
+	Reason Reason `json:"reason"`
+	Hint   string `json:"hint,omitempty"`
+}
+
+// FaultKind is the kind of a Fault.
+type FaultKind uint8
+
+// The faults Apply reports.
+const (
+	// Constraint: a dedicated-operation attribute would change (D4), a
+	// password was sent, or username would change with PingID connected (W1).
+	Constraint FaultKind = iota + 1
+	// UnknownIdentityProvider: identityProvider.id is not known (I2).
+	UnknownIdentityProvider
+	// UnknownAttribute: an unknown attribute with unknown attributes rejected
+	// (D5 strict).
+	UnknownAttribute
+	// Required: a required attribute removed or missing (P3, U2).
+	Required
+	// TooLarge: the custom attribute values exceed their budget (L3).
+	TooLarge
+)
+
+// Fault is one rule a request breaks, found while applying it.
+type Fault struct {
+	Path    string
+	Kind    FaultKind
+	Message string
+	Limit   int // TooLarge: the budget in bytes
+}
+
+// Set is a top-level attribute the request adds or replaces, for
+// validation: Value holds its new value (for a single-valued COMPLEX
+// attribute holding an object, only the sub-attributes that changed), Stored
+// its stored value (Null when absent).
+type Set struct {
+	Attr   *schema.Attr
+	Value  jsonx.Value
+	Stored jsonx.Value
+}
+
+// Request is everything Apply needs. Stored and Body are JSON objects.
+type Request struct {
+	Method    Method
+	Stored    jsonx.Value
+	Body      jsonx.Value
+	Catalogue *schema.Catalogue
+	// IdentityProviders maps identity provider ids to their types (I1).
+	IdentityProviders map[string]string
+	// RejectUnknown makes unknown attributes faults instead of ignored (D5).
+	RejectUnknown bool
+	// PingIDConnected forbids changing username (W1).
+	PingIDConnected bool
+	// MaxCustomBytes is the L3 budget; 0 means no limit.
+	MaxCustomBytes int
+	// Now is the updatedAt value set when something changes (O3).
+	Now string
+}
+
+// Outcome is what Apply found. When Faults is empty and Changes is not, the
+// Document is the new stored document with updatedAt set; when Changes is
+// empty it equals the stored document.
+type Outcome struct {
+	Document jsonx.Value
+	Changes  []Change
+	Ignored  []Ignored
+	Unique   []string
+	Sets     []Set
+	Faults   []Fault
+}
+
+type applier struct {
+	r       Request
+	cat     *schema.Catalogue
+	doc     []jsonx.Member
+	touched map[string]bool
+	out     Outcome
+}
+
+// Apply applies a PATCH or PUT body to a stored user under the rules of the
+// rulebook (P, U, I, D3-D7, W1, L3, O3-O7). It never modifies its inputs.
+// Authorization and value validation are the caller's: Apply reports what
+// would change (Changes, Sets) and the faults of its own rules.
+func Apply(r Request) Outcome {
+	a := &applier{r: r, cat: r.Catalogue, touched: map[string]bool{}}
+	a.doc = append(make([]jsonx.Member, 0, len(r.Stored.Members)+len(r.Body.Members)), r.Stored.Members...)
+	for _, m := range r.Body.Members {
+		a.member(m.Name, m.Value)
+	}
+	if r.Method == Put {
+		a.putOmitted()
+	}
+	a.required()
+	a.diff()
+	a.checks()
+	a.finish()
+	return a.out
+}
+
+func (a *applier) get(name string) (jsonx.Value, bool) {
+	if i := jsonx.Index(a.doc, name); i >= 0 {
+		return a.doc[i].Value, true
+	}
+	return jsonx.Value{}, false
+}
+
+func (a *applier) stored(name string) (jsonx.Value, bool) { return a.r.Stored.Get(name) }
+
+func (a *applier) set(name string, v jsonx.Value) {
+	a.touched[name] = true
+	if i := jsonx.Index(a.doc, name); i >= 0 {
+		a.doc[i].Value = v
+		return
+	}
+	a.doc = append(a.doc, jsonx.Member{Name: name, Value: v})
+}
+
+func (a *applier) del(name string) {
+	a.touched[name] = true
+	if i := jsonx.Index(a.doc, name); i >= 0 {
+		a.doc = append(a.doc[:i], a.doc[i+1:]...)
+	}
+}
+
+func (a *applier) ignore(path string, reason Reason, hint string) {
+	a.out.Ignored = append(a.out.Ignored, Ignored{Path: path, Reason: reason, Hint: hint})
+}
+
+func (a *applier) fault(path string, kind FaultKind, msg string) {
+	a.out.Faults = append(a.out.Faults, Fault{Path: path, Kind: kind, Message: msg})
+}
+
+// unknown handles a body member that names no attribute (D5).
+func (a *applier) unknown(path, hint string) {
+	if a.r.RejectUnknown {
+		msg := path + " is not an attribute of this environment's users"
+		if hint != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", hint)
+		}
+		a.fault(path, UnknownAttribute, msg)
+		return
+	}
+	a.ignore(path, Unknown, hint)
+}
+
+// member applies one top-level body member.
+func (a *applier) member(name string, v jsonx.Value) {
+	attr := a.cat.Lookup(name)
+	switch {
+	case attr == nil:
+		a.unknown(name, a.cat.Hint(name))
+	case attr.Disabled:
+		a.ignore(name, Disabled, "")
+	case attr.Name == "identityProvider" && !attr.Custom:
+		a.identityProvider(attr, v)
+	case attr.IsComplexSingle() && len(attr.Subs) > 0 && !attr.Custom && attrFixed(attr):
+		a.fixedComplex(attr, v)
+	case attr.IsComplexSingle() && len(attr.Subs) > 0:
+		a.complex(attr, v)
+	case attr.Class == schema.ServerManaged:
+		a.ignore(name, ReadOnly, "")
+	case attr.Class == schema.Dedicated:
+		sv, ok := a.stored(name)
+		a.dedicated(attr, sv, ok, v)
+	case v.IsNull():
+		a.del(name)
+	case a.r.Method == Patch && attr.Type == schema.JSON && !attr.Multi:
+		sv, _ := a.stored(name)
+		a.set(name, MergePatch(sv, v))
+	default:
+		a.set(name, v)
+	}
+}
+
+// attrFixed reports whether no sub-attribute of a COMPLEX attribute is
+// writable (population, account, lifecycle).
+func attrFixed(attr *schema.Attr) bool {
+	for _, s := range attr.Subs {
+		if s.Class == schema.Writable {
+			return false
+		}
+	}
+	return true
+}
+
+// dedicated checks a body value for a dedicated-operation attribute (D4):
+// equal to the stored value (or its default) it is ignored, otherwise it is
+// a fault. Stored null counts as nothing stored.
+func (a *applier) dedicated(attr *schema.Attr, sv jsonx.Value, has bool, v jsonx.Value) {
+	if has && sv.IsNull() {
+		has = false
+	}
+	msg := fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", attr.Path, attr.Operation)
+	if attr.Path == "password" {
+		a.fault(attr.Path, Constraint, "password cannot be set by PUT or PATCH; use the password operations")
+		return
+	}
+	cur, curOK := sv, has
+	if !has && attr.HasDefault {
+		cur, curOK = attr.Default, true
+	}
+	equal := v.IsNull() && !has || !v.IsNull() && curOK && jsonx.Equal(cur, v)
+	if equal {
+		a.ignore(attr.Path, ReadOnly, "")
+		return
+	}
+	a.fault(attr.Path, Constraint, msg)
+}
+
+// fixedComplex handles population, account and lifecycle: every
+// sub-attribute is server-managed or dedicated, compared sub by sub (D3, D4).
+func (a *applier) fixedComplex(attr *schema.Attr, v jsonx.Value) {
+	sv, _ := a.stored(attr.Name)
+	switch v.Kind {
+	case jsonx.Null:
+		before := len(a.out.Faults)
+		for _, s := range attr.Subs {
+			if s.Class == schema.Dedicated {
+				ssv, ok := sv.Get(s.Name)
+				if ok && !ssv.IsNull() {
+					a.dedicated(s, ssv, ok, jsonx.NullValue)
+				}
+			}
+		}
+		if len(a.out.Faults) == before {
+			a.ignore(attr.Name, ReadOnly, "")
+		}
+	case jsonx.Object:
+		for _, m := range v.Members {
+			s := attr.Sub(m.Name)
+			switch {
+			case s == nil:
+				a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
+			case s.Class == schema.Dedicated:
+				ssv, ok := sv.Get(s.Name)
+				a.dedicated(s, ssv, ok, m.Value)
+			default:
+				a.ignore(s.Path, ReadOnly, "")
+			}
+		}
+	default:
+		a.fault(attr.Name, Constraint, fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", attr.Name, attr.Subs[0].Operation))
+	}
+}
+
+// complex applies a writable single-valued COMPLEX attribute: merged one
+// level deep by PATCH (P4), replaced whole by PUT (U1). Unknown sub-attributes
+// already stored are kept by both.
+func (a *applier) complex(attr *schema.Attr, v jsonx.Value) {
+	if v.IsNull() {
+		a.del(attr.Name)
+		return
+	}
+	if v.Kind != jsonx.Object {
+		a.set(attr.Name, v) // wrong shape: validation reports it (V5)
+		return
+	}
+	sv, _ := a.stored(attr.Name)
+	var base []jsonx.Member
+	if sv.Kind == jsonx.Object {
+		for _, m := range sv.Members {
+			if a.r.Method == Patch || attr.Sub(m.Name) == nil {
+				base = append(base, m)
+			}
+		}
+	}
+	for _, m := range v.Members {
+		s := attr.Sub(m.Name)
+		switch {
+		case s == nil:
+			a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
+			continue
+		case s.Class != schema.Writable:
+			a.ignore(s.Path, ReadOnly, "")
+			continue
+		}
+		nv := m.Value
+		i := jsonx.Index(base, m.Name)
+		if s.Type == schema.JSON && a.r.Method == Patch {
+			var cur jsonx.Value // Null when absent: merging into absent merges into null (P6)
+			if i >= 0 {
+				cur = base[i].Value
+			}
+			nv = MergePatch(cur, m.Value)
+		}
+		switch {
+		case m.Value.IsNull():
+			if i >= 0 {
+				base = append(base[:i], base[i+1:]...)
+			}
+		case i >= 0:
+			base[i].Value = nv
+		default:
+			base = append(base, jsonx.Member{Name: m.Name, Value: nv})
+		}
+	}
+	if len(base) == 0 {
+		a.del(attr.Name)
+		return
+	}
+	a.set(attr.Name, jsonx.Obj(base))
+}
+
+// identityProvider applies identityProvider (I1-I4). v is the body value; on
+// PUT an omitted identityProvider arrives as Null.
+func (a *applier) identityProvider(attr *schema.Attr, v jsonx.Value) {
+	switch v.Kind {
+	case jsonx.Null:
+		a.resetIdentityProvider()
+		return
+	case jsonx.Object:
+	default:
+		a.set(attr.Name, v) // wrong shape: validation reports it
+		return
+	}
+	id, hasID := jsonx.Value{}, false
+	for _, m := range v.Members {
+		switch s := attr.Sub(m.Name); {
+		case s == nil:
+			a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
+		case s.Class != schema.Writable:
+			a.ignore(s.Path, ReadOnly, "")
+		default:
+			id, hasID = m.Value, true
+		}
+	}
+	switch {
+	case !hasID && a.r.Method == Patch:
+	case !hasID || id.IsNull():
+		a.resetIdentityProvider()
+	default:
+		a.setIdentityProvider(id)
+	}
+}
+
+func (a *applier) storedIdentityProvider() (jsonx.Value, jsonx.Value, bool) {
+	sv, _ := a.stored("identityProvider")
+	id, ok := sv.Get("id")
+	return sv, id, ok && !id.IsNull()
+}
+
+// resetIdentityProvider makes PingOne the identity provider (I3); a user
+// without an id is a PingOne user already and is left alone (I4).
+func (a *applier) resetIdentityProvider() {
+	sv, _, hasID := a.storedIdentityProvider()
+	if !hasID {
+		return
+	}
+	var ms []jsonx.Member
+	for _, m := range sv.Members {
+		if m.Name != "id" && m.Name != "type" {
+			ms = append(ms, m)
+		}
+	}
+	ms = append(ms, jsonx.Member{Name: "type", Value: jsonx.Str("PING_ONE")})
+	a.set("identityProvider", jsonx.Obj(ms))
+}
+
+// setIdentityProvider sets a new id and derives the type from it (I1, I2).
+func (a *applier) setIdentityProvider(id jsonx.Value) {
+	sv, cur, hasID := a.storedIdentityProvider()
+	if hasID && jsonx.Equal(cur, id) {
+		return
+	}
+	typ, known := "", false
+	if id.Kind == jsonx.String {
+		typ, known = a.r.IdentityProviders[id.Str]
+		if !known {
+			a.fault("identityProvider.id", UnknownIdentityProvider, fmt.Sprintf("identityProvider.id %q names no identity provider of this environment", id.Str))
+		}
+	}
+	var ms []jsonx.Member
+	for _, m := range sv.Members {
+		if m.Name != "id" && !(known && m.Name == "type") {
+			ms = append(ms, m)
+		}
+	}
+	ms = append(ms, jsonx.Member{Name: "id", Value: id})
+	if known {
+		ms = append(ms, jsonx.Member{Name: "type", Value: jsonx.Str(typ)})
+	}
+	a.set("identityProvider", jsonx.Obj(ms))
+}
+
+// putOmitted removes the writable attributes a PUT body omits (U1) and
+// resets the identity provider when the body names none (I3).
+func (a *applier) putOmitted() {
+	for _, attr := range a.cat.Attrs() {
+		if attr.Disabled {
+			continue
+		}
+		if _, inBody := a.r.Body.Get(attr.Name); inBody {
+			continue
+		}
+		switch {
+		case attr.Name == "identityProvider" && !attr.Custom:
+			a.resetIdentityProvider()
+		case attr.IsComplexSingle() && len(attr.Subs) > 0:
+			if !attrFixed(attr) {
+				a.complex(attr, jsonx.Obj(nil))
+			}
+		case attr.Class == schema.Writable:
+			if _, ok := a.get(attr.Name); ok {
+				a.del(attr.Name)
+			}
+		}
+	}
+}
+
+// required reports required attributes that the request removes or that a
+// PUT lacks (P3, U2).
+func (a *applier) required() {
+	for _, attr := range a.cat.Attrs() {
+		if !attr.Required || attr.Disabled {
+			continue
+		}
+		bv, inBody := a.r.Body.Get(attr.Name)
+		if _, ok := a.get(attr.Name); ok {
+			continue
+		}
+		if a.r.Method == Put || inBody {
+			msg := attr.Name + " is required"
+			if inBody && bv.IsNull() {
+				msg = attr.Name + " is required and cannot be removed"
+			}
+			a.fault(attr.Name, Required, msg)
+		}
+	}
+}
+
+// diff lists the changed leaves of the touched attributes (O5) and the
+// values to validate.
+func (a *applier) diff() {
+	names := make([]string, 0, len(a.touched))
+	for n := range a.touched {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		sv, sok := a.stored(name)
+		dv, dok := a.get(name)
+		attr := a.cat.Lookup(name)
+		before := len(a.out.Changes)
+		if hasSubPaths(attr, sv, sok, dv, dok) {
+			a.subDiff(name, sv, dv)
+		} else {
+			a.leaf(name, sv, sok, dv, dok)
+		}
+		if attr == nil || !dok || len(a.out.Changes) == before {
+			continue
+		}
+		a.sets(attr, sv, dv, a.out.Changes[before:])
+	}
+	sort.Slice(a.out.Changes, func(i, j int) bool { return a.out.Changes[i].Path < a.out.Changes[j].Path })
+}
+
+// hasSubPaths reports whether the change of attr is listed sub-attribute by
+// sub-attribute: attr is a single-valued COMPLEX attribute, each side is an
+// object or absent, and it does not go between absent and {} (O5).
+func hasSubPaths(attr *schema.Attr, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) bool {
+	if attr == nil || !attr.IsComplexSingle() || len(attr.Subs) == 0 {
+		return false
+	}
+	objectOrAbsent := func(v jsonx.Value, ok bool) bool { return !ok || v.Kind == jsonx.Object }
+	if !objectOrAbsent(sv, sok) || !objectOrAbsent(dv, dok) {
+		return false
+	}
+	emptyVsAbsent := !sok && len(dv.Members) == 0 || !dok && len(sv.Members) == 0
+	return !emptyVsAbsent
+}
+
+func (a *applier) leaf(path string, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) {
+	switch {
+	case !sok && dok:
+		a.out.Changes = append(a.out.Changes, Change{Op: Add, Path: path})
+	case sok && !dok:
+		a.out.Changes = append(a.out.Changes, Change{Op: Remove, Path: path})
+	case sok && dok && !jsonx.Equal(sv, dv):
+		a.out.Changes = append(a.out.Changes, Change{Op: Replace, Path: path})
+	}
+}
+
+func (a *applier) subDiff(name string, sv, dv jsonx.Value) {
+	for _, m := range sv.Members {
+		d, ok := dv.Get(m.Name)
+		a.leaf(name+"."+m.Name, m.Value, true, d, ok)
+	}
+	for _, m := range dv.Members {
+		if _, ok := sv.Get(m.Name); !ok {
+			a.leaf(name+"."+m.Name, jsonx.Value{}, false, m.Value, true)
+		}
+	}
+}
+
+// sets records the new value of an added or replaced attribute for
+// validation; for a COMPLEX object only its changed writable sub-attributes.
+func (a *applier) sets(attr *schema.Attr, sv, dv jsonx.Value, changes []Change) {
+	if !attr.IsComplexSingle() || len(attr.Subs) == 0 || dv.Kind != jsonx.Object || len(changes) == 1 && changes[0].Path == attr.Name {
+		a.out.Sets = append(a.out.Sets, Set{Attr: attr, Value: dv, Stored: sv})
+		return
+	}
+	var ms []jsonx.Member
+	for _, c := range changes {
+		sub := strings.TrimPrefix(c.Path, attr.Name+".")
+		if s := attr.Sub(sub); c.Op != Remove && s != nil && s.Class == schema.Writable {
+			v, _ := dv.Get(sub)
+			ms = append(ms, jsonx.Member{Name: sub, Value: v})
+		}
+	}
+	if len(ms) > 0 {
+		a.out.Sets = append(a.out.Sets, Set{Attr: attr, Value: jsonx.Obj(ms), Stored: sv})
+	}
+}
+
+// checks applies the rules that look at the whole change: W1, O7, L3.
+func (a *applier) checks() {
+	customChanged := false
+	for _, c := range a.out.Changes {
+		top, _, _ := strings.Cut(c.Path, ".")
+		attr := a.cat.Lookup(top)
+		if attr == nil {
+			continue
+		}
+		if top == "username" && !attr.Custom && a.r.PingIDConnected {
+			a.fault("username", Constraint, "username cannot change while a PingID account is connected to the environment")
+		}
+		if c.Op == Remove {
+			continue
+		}
+		if attr.Unique && !attr.Disabled {
+			a.out.Unique = append(a.out.Unique, top)
+		}
+		if attr.Custom {
+			customChanged = true
+		}
+	}
+	sort.Strings(a.out.Unique)
+	a.out.Unique = compact(a.out.Unique)
+	if customChanged && a.r.MaxCustomBytes > 0 {
+		a.customBudget()
+	}
+}
+
+func compact(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// customBudget enforces L3: all custom values together, as compact JSON,
+// within MaxCustomBytes.
+func (a *applier) customBudget() {
+	total := 0
+	for _, m := range a.doc {
+		if attr := a.cat.Lookup(m.Name); attr != nil && attr.Custom {
+			total += jsonx.Size(m.Value)
+		}
+	}
+	if total <= a.r.MaxCustomBytes {
+		return
+	}
+	target, biggest := "", -1
+	for _, s := range a.out.Sets {
+		if !s.Attr.Custom {
+			continue
+		}
+		v, _ := a.get(s.Attr.Name)
+		if n := jsonx.Size(v); n > biggest || n == biggest && s.Attr.Name < target {
+			target, biggest = s.Attr.Name, n
+		}
+	}
+	if target == "" {
+		return
+	}
+	a.out.Faults = append(a.out.Faults, Fault{Path: target, Kind: TooLarge, Limit: a.r.MaxCustomBytes,
+		Message: fmt.Sprintf("custom attribute values together take %d bytes, more than the %d allowed", total, a.r.MaxCustomBytes)})
+}
+
+// finish sorts the lists and sets updatedAt when something changed (O3, O6).
+func (a *applier) finish() {
+	sort.SliceStable(a.out.Ignored, func(i, j int) bool { return a.out.Ignored[i].Path < a.out.Ignored[j].Path })
+	if len(a.out.Changes) == 0 {
+		a.out.Document = a.r.Stored
+		return
+	}
+	a.set("updatedAt", jsonx.Str(a.r.Now))
+	a.out.Document = jsonx.Obj(a.doc)
+}

@@ -1,0 +1,223 @@
+package policy
+
+import "strings"
+
+// ActorType says what kind of token an actor holds (A1).
+type ActorType string
+
+// The actor types.
+const (
+	// Admin is a token carrying role assignments.
+	Admin ActorType = "ADMIN"
+	// User is a user's own token carrying scopes.
+	User ActorType = "USER"
+)
+
+// The role scope types (A2).
+const (
+	ScopeOrganization = "ORGANIZATION"
+	ScopeEnvironment  = "ENVIRONMENT"
+	ScopePopulation   = "POPULATION"
+)
+
+// IdentityDataAdmin is the built-in role that may update every writable
+// attribute (A2).
+const IdentityDataAdmin = "Identity Data Admin"
+
+// The self-service scopes (A4).
+const (
+	ScopeUpdateUser       = "p1:update:user"
+	scopeUpdateUserPrefix = "p1:update:user:"
+)
+
+// Actor is who sends the request. Its JSON form is the conformance case
+// format's:
+//
+//	{"type":"ADMIN","roles":[{"name":"Identity Data Admin","scope":{"type":"ENVIRONMENT","id":"..."}}]}
+//	{"type":"USER","userId":"...","scopes":[{"name":"p1:update:user:contact","schemaAttributes":["email"]}]}
+type Actor struct {
+	Type ActorType `json:"type"`
+	// UserID is the id of a USER actor's own user.
+	UserID string `json:"userId,omitempty"`
+	// Roles are an ADMIN actor's role assignments.
+	Roles []RoleAssignment `json:"roles,omitempty"`
+	// Scopes are a USER actor's scopes.
+	Scopes []Scope `json:"scopes,omitempty"`
+}
+
+// RoleAssignment is one role granted to an ADMIN actor over a scope.
+type RoleAssignment struct {
+	Name  string    `json:"name"`
+	Scope RoleScope `json:"scope"`
+}
+
+// RoleScope is what a role assignment covers: the whole ORGANIZATION, one
+// ENVIRONMENT or one POPULATION, named by ID.
+type RoleScope struct {
+	Type string `json:"type"`
+	ID   string `json:"id,omitempty"`
+}
+
+// Scope is one OAuth scope of a USER actor. SchemaAttributes, when present,
+// lists the attributes the scope covers ("*" for all, "name" for a COMPLEX
+// attribute and its sub-attributes, "name.given" for one sub-attribute).
+type Scope struct {
+	Name             string   `json:"name"`
+	SchemaAttributes []string `json:"schemaAttributes,omitempty"`
+}
+
+// Role is an entry of the role table: the attributes the role may update
+// (["*"] for all).
+type Role struct {
+	SchemaAttributes []string `json:"schemaAttributes"`
+}
+
+// Target holds the facts about the stored user that authorization looks at.
+type Target struct {
+	UserID             string
+	EnvironmentID      string // "" when the stored user has none
+	PopulationID       string // "" when the stored user has none
+	IdentityProviderID string // "" when none or null
+	// IdentityProviderType is the stored identityProvider.type.
+	IdentityProviderType string
+}
+
+// Federated reports whether the user authenticates with an authoritative
+// identity provider (A3).
+func (t Target) Federated() bool {
+	return t.IdentityProviderID != "" && t.IdentityProviderType != "PING_ONE"
+}
+
+// Settings are the environment's authorization settings.
+type Settings struct {
+	// Roles are the embedder's own ADMIN roles, added to the built-in
+	// Identity Data Admin; nil means none. An entry named Identity Data
+	// Admin replaces the built-in one.
+	Roles map[string]Role
+	// DenySelfUpdate forbids USER actors from updating themselves
+	// (canUsersUpdateSelf false).
+	DenySelfUpdate bool
+}
+
+// Denial is a whole-request refusal (A2, A3): the actor may change nothing.
+type Denial struct {
+	Reason string
+}
+
+// Grant is the set of attribute paths an actor may change. The zero Grant
+// allows nothing.
+type Grant struct {
+	all   bool
+	paths map[string]bool
+	// noIdentityProvider: USER actors never change identityProvider (A3).
+	noIdentityProvider bool
+}
+
+// Covers reports whether the grant allows changing path, a top-level
+// attribute ("email") or a sub-attribute ("name.given").
+func (g Grant) Covers(path string) bool {
+	top, _, _ := strings.Cut(path, ".")
+	if g.noIdentityProvider && top == "identityProvider" {
+		return false
+	}
+	return g.all || g.paths[path] || g.paths[top]
+}
+
+// CoversAny reports whether the grant allows changing attr or any of its
+// sub-attributes: for a COMPLEX attribute that goes between absent and {}
+// (O5).
+func (g Grant) CoversAny(attr string) bool {
+	if g.Covers(attr) {
+		return true
+	}
+	if g.noIdentityProvider && attr == "identityProvider" {
+		return false
+	}
+	for p := range g.paths {
+		if strings.HasPrefix(p, attr+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Grant) add(list []string) {
+	for _, p := range list {
+		if p == "*" {
+			g.all = true
+			continue
+		}
+		if g.paths == nil {
+			g.paths = map[string]bool{}
+		}
+		g.paths[p] = true
+	}
+}
+
+// Decide works out what actor may change on the user described by t (A2-A4).
+// A non-nil Denial refuses the whole request.
+func Decide(actor Actor, t Target, s Settings) (Grant, *Denial) {
+	switch actor.Type {
+	case Admin:
+		return decideAdmin(actor, t, s)
+	case User:
+		return decideUser(actor, t, s)
+	}
+	return Grant{}, &Denial{Reason: "the actor is neither an ADMIN nor a USER"}
+}
+
+func decideAdmin(actor Actor, t Target, s Settings) (Grant, *Denial) {
+	var g Grant
+	applies := false
+	for _, ra := range actor.Roles {
+		if !scopeCovers(ra.Scope, t) {
+			continue
+		}
+		role, ok := s.Roles[ra.Name]
+		if !ok && ra.Name == IdentityDataAdmin {
+			role, ok = Role{SchemaAttributes: []string{"*"}}, true
+		}
+		if !ok {
+			continue
+		}
+		applies = true
+		g.add(role.SchemaAttributes)
+	}
+	if !applies {
+		return Grant{}, &Denial{Reason: "no role assignment of the actor grants user updates over this user"}
+	}
+	return g, nil
+}
+
+func scopeCovers(sc RoleScope, t Target) bool {
+	switch sc.Type {
+	case ScopeOrganization:
+		return true
+	case ScopeEnvironment:
+		return t.EnvironmentID == "" || sc.ID == t.EnvironmentID
+	case ScopePopulation:
+		return t.PopulationID != "" && sc.ID == t.PopulationID
+	}
+	return false
+}
+
+func decideUser(actor Actor, t Target, s Settings) (Grant, *Denial) {
+	switch {
+	case actor.UserID == "" || actor.UserID != t.UserID:
+		return Grant{}, &Denial{Reason: "a user may update only their own account"}
+	case s.DenySelfUpdate:
+		return Grant{}, &Denial{Reason: "the environment does not let users update themselves"}
+	case t.Federated():
+		return Grant{}, &Denial{Reason: "a user who authenticates with an authoritative identity provider cannot update their own account"}
+	}
+	g := Grant{noIdentityProvider: true}
+	for _, sc := range actor.Scopes {
+		switch {
+		case sc.Name == ScopeUpdateUser && sc.SchemaAttributes == nil:
+			g.all = true
+		case sc.Name == ScopeUpdateUser || strings.HasPrefix(sc.Name, scopeUpdateUserPrefix):
+			g.add(sc.SchemaAttributes)
+		}
+	}
+	return g, nil
+}
