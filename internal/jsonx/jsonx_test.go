@@ -1,0 +1,155 @@
+package jsonx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestParseRefuses checks every refusal of E3.1 and L1's depth limit.
+func TestParseRefuses(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	tests := []struct {
+		name, in string
+		want     Problem
+	}{
+		{"empty", "", Syntax},
+		{"whitespace only", " \n\t ", Syntax},
+		{"truncated object", `{"a": 1`, Syntax},
+		{"truncated string", `{"a": "b`, Syntax},
+		{"bare word", `{"a": nul}`, Syntax},
+		{"single quotes", `{'a': 1}`, Syntax},
+		{"trailing comma", `{"a": 1,}`, Syntax},
+		{"leading zero", `{"a": 01}`, Syntax},
+		{"number without digits", `{"a": -}`, Syntax},
+		{"fraction without digits", `{"a": 1.}`, Syntax},
+		{"exponent without digits", `{"a": 1e}`, Syntax},
+		{"raw newline in string", "{\"a\": \"x\ny\"}", Syntax},
+		{"raw NUL in string", "{\"a\": \"x\x00\"}", Syntax},
+		{"bad escape", `{"a": "\q"}`, Syntax},
+		{"short unicode escape", `{"a": "\u12"}`, Syntax},
+		{"invalid UTF-8 in string", "{\"a\": \"\xff\"}", BadUTF8},
+		{"invalid UTF-8 outside string", "{\"a\": \xc3}", BadUTF8},
+		{"overlong encoding", "{\"a\": \"\xc0\xaf\"}", BadUTF8},
+		{"encoded surrogate", "{\"a\": \"\xed\xa0\x80\"}", BadUTF8},
+		{"lone high surrogate", `{"a": "\ud800"}`, BadUTF8},
+		{"lone low surrogate", `{"a": "\udc00"}`, BadUTF8},
+		{"high surrogate then letter", `{"a": "\ud800x"}`, BadUTF8},
+		{"two high surrogates", `{"a": "\ud800\ud800"}`, BadUTF8},
+		{"duplicate at top", `{"a": 1, "a": 2}`, Duplicate},
+		{"duplicate deep", `{"a": [{"c": 1, "c": 1}]}`, Duplicate},
+		{"duplicate by escape", `{"a": 1, "\u0061": 2}`, Duplicate},
+		{"duplicate in large object", `{` + members(40) + `, "m7": 0}`, Duplicate},
+		{"trailing data", `{} {}`, Trailing},
+		{"trailing garbage", `{"a": 1} x`, Trailing},
+		{"too deep", deep(4), TooDeep},
+		{"too deep objects", `{"a":{"a":{"a":{"a":{}}}}}`, TooDeep},
+		{"BOM", "\xef\xbb\xbf{}", Syntax},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in), 3)
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse(%q) error = %v, want a *Error", tt.in, err)
+			}
+			if pe.Problem != tt.want {
+				t.Errorf("Parse(%q) problem = %d (%v), want %d", tt.in, pe.Problem, err, tt.want)
+			}
+		})
+	}
+}
+
+func members(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`"m` + itoa(i) + `": 0`)
+	}
+	return b.String()
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestParseAccepts checks values the reader must accept and keep exactly
+// (O4: numbers by their text; D7: names as written).
+func TestParseAccepts(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"big integer", `{"n":12345678901234567890}`, `{"n":12345678901234567890}`},
+		{"exponent form kept", `{"n":1.0E+2}`, `{"n":1.0E+2}`},
+		{"negative zero", `{"n":-0.0}`, `{"n":-0.0}`},
+		{"surrogate pair", `{"s":"\ud83d\ude00"}`, `{"s":"😀"}`},
+		{"escapes", `{"s":"\"\\\/\b\f\n\r\t\u0001"}`, `{"s":"\"\\/\b\f\n\r\t\u0001"}`},
+		{"member order kept", `{"b":1,"a":2}`, `{"b":1,"a":2}`},
+		{"names are case-sensitive", `{"a":1,"A":2}`, `{"a":1,"A":2}`},
+		{"white space", " { \"a\" : [ 1 , true , false , null ] } ", `{"a":[1,true,false,null]}`},
+		{"depth at the limit", `[[[1]]]`, `[[[1]]]`},
+		{"empty containers", `{"a":{},"b":[]}`, `{"a":{},"b":[]}`},
+		{"UTF-8 kept raw", `{"s":"é€"}`, `{"s":"é€"}`},
+		{"U+2028 kept raw", "{\"s\":\"\u2028<>&\"}", "{\"s\":\"\u2028<>&\"}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := Parse([]byte(tt.in), 3)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			got := string(Append(nil, v))
+			if got != tt.want {
+				t.Errorf("Append(Parse(%q)) = %s, want %s", tt.in, got, tt.want)
+			}
+			if n := Size(v); n != len(got) {
+				t.Errorf("Size = %d, want len(Append) = %d", n, len(got))
+			}
+			if !json.Valid([]byte(got)) {
+				t.Errorf("output %q is not valid JSON", got)
+			}
+		})
+	}
+}
+
+// TestEqual checks O5's comparison: numbers by text, objects order-free.
+func TestEqual(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{`1`, `1`, true},
+		{`1`, `1.0`, false},
+		{`{"a":1,"b":2}`, `{"b":2,"a":1}`, true},
+		{`{"a":1}`, `{"a":1,"b":2}`, false},
+		{`[1,2]`, `[2,1]`, false},
+		{`"é"`, `"e\u0301"`, false},
+		{`null`, `false`, false},
+		{`{"a":{"b":[1,{"c":null}]}}`, `{"a":{"b":[1,{"c":null}]}}`, true},
+	}
+	for _, tt := range tests {
+		a, _ := Parse([]byte(tt.a), 10)
+		b, _ := Parse([]byte(tt.b), 10)
+		if got := Equal(a, b); got != tt.want {
+			t.Errorf("Equal(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestParseLarge checks that large inputs are read in linear time and that
+// the control characters JSON requires escaped come out escaped.
+func TestParseLarge(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("{" + members(200000) + "}")
+	v, err := Parse(b.Bytes(), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Members) != 200000 {
+		t.Fatalf("got %d members", len(v.Members))
+	}
+	s := string(Append(nil, Str("a\x1fb")))
+	if s != `"a\u001fb"` {
+		t.Errorf("control character written as %s", s)
+	}
+}
