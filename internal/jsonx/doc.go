@@ -1,0 +1,8 @@
+// Package jsonx is amend's JSON plumbing: a strict reader that keeps member
+// order and the exact text of numbers, a compact writer, and value equality.
+//
+// The reader refuses what E3.1 of the rulebook refuses: invalid UTF-8, lone
+// surrogate escapes, raw control characters in strings, duplicate member names
+// at any depth, trailing data, and nesting deeper than a limit. It never
+// panics and allocates in proportion to its input.
+package jsonx
