@@ -141,9 +141,6 @@ func (e *Environment) Limits() Limits { return e.limits }
 // user document. The caller must not modify the returned bytes.
 func (e *Environment) JSONSchema() []byte { return e.cat.JSONSchema() }
 
-// Catalogue returns the environment's attribute catalogue.
-func (e *Environment) Catalogue() *schema.Catalogue { return e.cat }
-
 // Change is one changed leaf of the document (O5).
 type Change = patch.Change
 

@@ -159,7 +159,7 @@ func TestConform(t *testing.T) {
 	if last := lines[len(lines)-1]; last != "1 passed, 3 failed" {
 		t.Errorf("last line %q", last)
 	}
-	for _, want := range []string{"reason: P2 on purpose", `+ 	`, "breaks the format", "not a JSON array"} {
+	for _, want := range []string{"reason: P2 on purpose", `"title": "x"`, "breaks the format", "not a JSON array"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
