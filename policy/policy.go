@@ -73,26 +73,33 @@ type Role struct {
 }
 
 // Target holds the facts about the stored user that authorization looks at.
+// A Has field is true when the stored user holds a non-null value there; the
+// matching ID field holds it when it is a string and is empty otherwise, so
+// that a value of another type matches no role scope.
 type Target struct {
-	UserID             string
-	EnvironmentID      string // "" when the stored user has none
-	PopulationID       string // "" when the stored user has none
-	IdentityProviderID string // "" when none or null
-	// IdentityProviderType is the stored identityProvider.type.
+	UserID                string
+	EnvironmentID         string
+	HasEnvironmentID      bool
+	PopulationID          string
+	HasPopulationID       bool
+	HasIdentityProviderID bool
+	// IdentityProviderType is the stored identityProvider.type, empty when
+	// absent or not a string.
 	IdentityProviderType string
 }
 
 // Federated reports whether the user authenticates with an authoritative
-// identity provider (A3).
+// identity provider: a non-null identityProvider.id and a type other than
+// PING_ONE (A3).
 func (t Target) Federated() bool {
-	return t.IdentityProviderID != "" && t.IdentityProviderType != "PING_ONE"
+	return t.HasIdentityProviderID && t.IdentityProviderType != "PING_ONE"
 }
 
 // Settings are the environment's authorization settings.
 type Settings struct {
 	// Roles are the embedder's own ADMIN roles, added to the built-in
-	// Identity Data Admin; nil means none. An entry named Identity Data
-	// Admin replaces the built-in one.
+	// Identity Data Admin, which always grants every attribute; nil means
+	// none.
 	Roles map[string]Role
 	// DenySelfUpdate forbids USER actors from updating themselves
 	// (canUsersUpdateSelf false).
@@ -174,7 +181,7 @@ func decideAdmin(actor Actor, t Target, s Settings) (Grant, *Denial) {
 			continue
 		}
 		role, ok := s.Roles[ra.Name]
-		if !ok && ra.Name == IdentityDataAdmin {
+		if ra.Name == IdentityDataAdmin {
 			role, ok = Role{SchemaAttributes: []string{"*"}}, true
 		}
 		if !ok {
@@ -194,9 +201,9 @@ func scopeCovers(sc RoleScope, t Target) bool {
 	case ScopeOrganization:
 		return true
 	case ScopeEnvironment:
-		return t.EnvironmentID == "" || sc.ID == t.EnvironmentID
+		return !t.HasEnvironmentID || sc.ID != "" && sc.ID == t.EnvironmentID
 	case ScopePopulation:
-		return t.PopulationID != "" && sc.ID == t.PopulationID
+		return t.HasPopulationID && sc.ID != "" && sc.ID == t.PopulationID
 	}
 	return false
 }

@@ -5,11 +5,13 @@ import "testing"
 // TestDecide checks A2-A4: which role assignments apply, self-service
 // conditions, and what the resulting grant covers.
 func TestDecide(t *testing.T) {
-	target := Target{UserID: "u1", EnvironmentID: "e1", PopulationID: "p1", IdentityProviderType: "PING_ONE"}
+	target := Target{UserID: "u1", EnvironmentID: "e1", HasEnvironmentID: true, PopulationID: "p1", HasPopulationID: true, IdentityProviderType: "PING_ONE"}
 	federated := target
-	federated.IdentityProviderID, federated.IdentityProviderType = "g1", "GOOGLE"
+	federated.HasIdentityProviderID, federated.IdentityProviderType = true, "GOOGLE"
 	noEnv := target
-	noEnv.EnvironmentID = ""
+	noEnv.EnvironmentID, noEnv.HasEnvironmentID = "", false
+	oddEnv := target
+	oddEnv.EnvironmentID = "" // a stored environment.id that is not a string
 	ida := func(typ, id string) Actor {
 		return Actor{Type: Admin, Roles: []RoleAssignment{{Name: IdentityDataAdmin, Scope: RoleScope{Type: typ, ID: id}}}}
 	}
@@ -28,6 +30,7 @@ func TestDecide(t *testing.T) {
 		{"A2 matching environment", ida(ScopeEnvironment, "e1"), target, Settings{}, false, []string{"email"}, nil},
 		{"A2 other environment", ida(ScopeEnvironment, "e2"), target, Settings{}, true, nil, nil},
 		{"A2 environment, user without one", ida(ScopeEnvironment, "e2"), noEnv, Settings{}, false, []string{"email"}, nil},
+		{"A2 environment id of another type", ida(ScopeEnvironment, "e1"), oddEnv, Settings{}, true, nil, nil},
 		{"A2 matching population", ida(ScopePopulation, "p1"), target, Settings{}, false, []string{"email"}, nil},
 		{"A2 other population", ida(ScopePopulation, "p2"), target, Settings{}, true, nil, nil},
 		{"A2 unknown scope type", ida("GALAXY", ""), target, Settings{}, true, nil, nil},

@@ -77,6 +77,22 @@ type RegexValidation struct {
 // IsEnabled reports whether the attribute is enabled (nil Enabled is true).
 func (a Attribute) IsEnabled() bool { return a.Enabled == nil || *a.Enabled }
 
+// Attributes is a list of PingOne schema attributes. Its JSON form is either
+// a plain array or PingOne's listing envelope
+// {"_embedded": {"attributes": [...]}}; members amend does not use are
+// ignored, so a listing can be used as PingOne returns it.
+type Attributes []Attribute
+
+// UnmarshalJSON reads either JSON form (see ParseAttributes).
+func (a *Attributes) UnmarshalJSON(data []byte) error {
+	attrs, err := ParseAttributes(data)
+	if err != nil {
+		return err
+	}
+	*a = attrs
+	return nil
+}
+
 // ParseAttributes reads PingOne schema attributes from either a plain JSON
 // array or PingOne's listing envelope {"_embedded": {"attributes": [...]}}.
 func ParseAttributes(data []byte) ([]Attribute, error) {

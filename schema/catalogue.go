@@ -375,6 +375,16 @@ func (c *Catalogue) custom(def Attribute, parent *Attr) (*Attr, error) {
 			return nil, fail("regexValidation.pattern does not compile: %v", err)
 		}
 		a.Pattern, a.re = def.RegexValidation.Pattern, re
+		for _, ex := range def.RegexValidation.ValuesPatternShouldMatch {
+			if !re.MatchString(ex) {
+				return nil, fail("regexValidation.pattern does not match %q, listed in valuesPatternShouldMatch", ex)
+			}
+		}
+		for _, ex := range def.RegexValidation.ValuesPatternShouldNotMatch {
+			if re.MatchString(ex) {
+				return nil, fail("regexValidation.pattern matches %q, listed in valuesPatternShouldNotMatch", ex)
+			}
+		}
 	}
 	subNames := map[string]string{}
 	for _, sd := range def.SubAttributes {

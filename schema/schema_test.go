@@ -218,3 +218,34 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributesJSON checks that both listing forms decode into Attributes
+// and that members amend does not use are ignored.
+func TestAttributesJSON(t *testing.T) {
+	for _, in := range []string{
+		`[{"name":"shoe","type":"STRING","id":"1","ldapAttribute":"x","_links":{"self":{}}}]`,
+		`{"_embedded":{"attributes":[{"name":"shoe","type":"STRING","environment":{"id":"e"}}]},"size":1}`,
+	} {
+		var a Attributes
+		if err := a.UnmarshalJSON([]byte(in)); err != nil || len(a) != 1 || a[0].Name != "shoe" {
+			t.Errorf("%s: %v %v", in, a, err)
+		}
+	}
+}
+
+// TestRegexExamples checks that the example lists of a regexValidation are
+// checked at build time.
+func TestRegexExamples(t *testing.T) {
+	ok := &RegexValidation{Pattern: "[0-9]+", ValuesPatternShouldMatch: []string{"12"}, ValuesPatternShouldNotMatch: []string{"12a"}}
+	if _, err := New([]Attribute{{Name: "code", Type: String, RegexValidation: ok}}, Limits{}); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []*RegexValidation{
+		{Pattern: "[0-9]+", ValuesPatternShouldMatch: []string{"12a"}},
+		{Pattern: "[0-9]+", ValuesPatternShouldNotMatch: []string{"12"}},
+	} {
+		if _, err := New([]Attribute{{Name: "code", Type: String, RegexValidation: bad}}, Limits{}); err == nil || !strings.Contains(err.Error(), `"code"`) {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+}

@@ -58,6 +58,7 @@ func (c *Catalogue) Validate(a *Attr, value, stored jsonx.Value) []Violation {
 	} else if err != nil {
 		out = append(out, Violation{Path: a.Path, Problem: Invalid, Message: err.Error()})
 	}
+	out = unknownInElements(a, value, out)
 	out = archived(a, value, stored, out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return dedupe(out)
@@ -129,11 +130,28 @@ func (c *Catalogue) leaves(a *Attr, ve *jsonschema.ValidationError, out []Violat
 	case "format":
 		v.Message = fmt.Sprintf("%s is not a valid %s", path, strings.TrimPrefix(leaf.Format, "amend-"))
 	case "additionalProperties":
-		v.Message = fmt.Sprintf("%s: %s", path, ve.Message)
+		return out // reported by unknownInElements, with the member's path
 	default:
 		v.Message = fmt.Sprintf("%s has the wrong type or shape", path)
 	}
 	return append(out, v)
+}
+
+// unknownInElements reports members of the elements of a multi-valued
+// COMPLEX attribute that name no sub-attribute (D5), at their dotted path.
+func unknownInElements(a *Attr, value jsonx.Value, out []Violation) []Violation {
+	if !a.Multi || a.Type != Complex || value.Kind != jsonx.Array {
+		return out
+	}
+	for _, el := range value.Items {
+		for _, m := range el.Members {
+			if a.Sub(m.Name) == nil {
+				out = append(out, Violation{Path: a.Path + "." + m.Name, Problem: Invalid,
+					Message: fmt.Sprintf("%s.%s is not a sub-attribute of %s", a.Path, m.Name, a.Path)})
+			}
+		}
+	}
+	return out
 }
 
 func pointerUnescape(s string) string {

@@ -20,8 +20,9 @@ import (
 type Config struct {
 	// Attributes are PingOne schema attribute objects: CUSTOM ones add
 	// attributes, STANDARD ones adjust built-in ones (enabled, unique).
-	// nil means the standard user only.
-	Attributes []schema.Attribute `json:"attributes,omitempty"`
+	// nil means the standard user only. In JSON, a plain array or PingOne's
+	// listing envelope {"_embedded": {"attributes": [...]}}.
+	Attributes schema.Attributes `json:"attributes,omitempty"`
 	// IdentityProviders maps external identity provider ids to their types
 	// (GOOGLE, SAML, OPENID_CONNECT, ...) (I1). nil means none.
 	IdentityProviders map[string]string `json:"identityProviders,omitempty"`
@@ -33,7 +34,8 @@ type Config struct {
 	// Options are behaviour switches.
 	Options Options `json:"options"`
 	// Roles are the embedder's own ADMIN roles (A2, A4), added to the
-	// built-in Identity Data Admin. nil means none.
+	// built-in Identity Data Admin, which cannot be redefined. nil means
+	// none.
 	Roles map[string]policy.Role `json:"roles,omitempty"`
 	// Limits; the zero value means the rulebook's defaults.
 	Limits Limits `json:"-"`
@@ -124,6 +126,9 @@ func NewEnvironment(cfg Config) (*Environment, error) {
 	for name, r := range cfg.Roles {
 		if name == "" {
 			return nil, errors.New("user: a role has an empty name")
+		}
+		if name == policy.IdentityDataAdmin {
+			return nil, fmt.Errorf("user: role %q is built in and cannot be redefined", name)
 		}
 		e.settings.Roles[name] = policy.Role{SchemaAttributes: append([]string(nil), r.SchemaAttributes...)}
 	}
@@ -267,23 +272,28 @@ func (e *Environment) readBody(b []byte) (jsonx.Value, *Error) {
 
 // target collects the facts about the stored user that authorization uses.
 func target(stored jsonx.Value) policy.Target {
-	str := func(v jsonx.Value, ok bool) string {
-		if ok && v.Kind == jsonx.String {
-			return v.Str
-		}
-		return ""
-	}
-	sub := func(attr, name string) string {
+	// sub returns the stored attr.name: its text when a string, and whether
+	// it is present and not null.
+	sub := func(attr, name string) (string, bool) {
 		v, _ := stored.Get(attr)
-		return str(v.Get(name))
+		s, ok := v.Get(name)
+		if !ok || s.IsNull() {
+			return "", false
+		}
+		if s.Kind != jsonx.String {
+			return "", true
+		}
+		return s.Str, true
 	}
-	return policy.Target{
-		UserID:               str(stored.Get("id")),
-		EnvironmentID:        sub("environment", "id"),
-		PopulationID:         sub("population", "id"),
-		IdentityProviderID:   sub("identityProvider", "id"),
-		IdentityProviderType: sub("identityProvider", "type"),
+	var t policy.Target
+	if id, ok := stored.Get("id"); ok && id.Kind == jsonx.String {
+		t.UserID = id.Str
 	}
+	t.EnvironmentID, t.HasEnvironmentID = sub("environment", "id")
+	t.PopulationID, t.HasPopulationID = sub("population", "id")
+	_, t.HasIdentityProviderID = sub("identityProvider", "id")
+	t.IdentityProviderType, _ = sub("identityProvider", "type")
+	return t
 }
 
 // denied lists the changes outside the grant (A5). identityProvider.type

@@ -330,3 +330,11 @@ func TestNewEnvironmentRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltInRole checks that Identity Data Admin cannot be redefined (A2).
+func TestBuiltInRole(t *testing.T) {
+	_, err := user.NewEnvironment(user.Config{Roles: map[string]policy.Role{policy.IdentityDataAdmin: {SchemaAttributes: []string{"email"}}}})
+	if err == nil {
+		t.Error("NewEnvironment accepted a redefinition of Identity Data Admin")
+	}
+}

@@ -182,7 +182,7 @@ func readEnv(path string) (user.Config, error) {
 	if err != nil {
 		return cfg, usageError{err.Error()}
 	}
-	if err := decodeStrict(data, &cfg); err != nil {
+	if err := conform.DecodeEnvironment(data, &cfg); err != nil {
 		return cfg, usageError{"--env: " + err.Error()}
 	}
 	return cfg, nil
