@@ -228,3 +228,43 @@ func decideUser(actor Actor, t Target, s Settings) (Grant, *Denial) {
 	}
 	return g, nil
 }
+
+// The self-service read scopes (issue: the read view).
+const (
+	ScopeReadUser       = "p1:read:user"
+	scopeReadUserPrefix = "p1:read:user:"
+)
+
+// DecideRead works out which attributes actor may see in a response. ADMIN
+// actors and USER actors holding p1:read:user (without a schemaAttributes
+// list) see every attribute. A USER actor whose read scopes are all
+// p1:read:user:{suffix} scopes (or narrowed by schemaAttributes) sees only
+// the attributes they list; a USER with no read scope sees none. Whether the
+// actor may act on the user at all is Decide's business.
+func DecideRead(actor Actor) Grant {
+	if actor.Type != User {
+		return Grant{all: true}
+	}
+	var g Grant
+	for _, sc := range actor.Scopes {
+		switch {
+		case sc.Name == ScopeReadUser && sc.SchemaAttributes == nil:
+			return Grant{all: true}
+		case sc.Name == ScopeReadUser || strings.HasPrefix(sc.Name, scopeReadUserPrefix):
+			g.add(sc.SchemaAttributes)
+		}
+	}
+	return g
+}
+
+// Visible returns the sub-attribute names of attr the grant shows when it
+// does not show attr whole ("name.given" shows "given" of "name").
+func (g Grant) Visible(attr string) map[string]bool {
+	out := map[string]bool{}
+	for p := range g.paths {
+		if top, sub, ok := strings.Cut(p, "."); ok && top == attr {
+			out[sub] = true
+		}
+	}
+	return out
+}

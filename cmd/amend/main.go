@@ -1,12 +1,13 @@
 // Command amend applies PingOne user updates and runs conformance cases.
 //
-//	amend apply --method PATCH|PUT --stored FILE --body FILE|- [--actor FILE] [--env FILE] [--now TIME]
+//	amend apply --method PATCH|PUT --stored FILE --body FILE|- [--actor FILE] [--env FILE] [--now TIME] [--view]
 //	amend conform PATH...
 //	amend schema [--env FILE]
 //
 // apply prints the new document on success (exit 0), or PingOne's error body
 // with a fresh UUID id on a request error (exit 1); the change, ignored and
-// unique lists go to standard error. conform runs every case found under the
+// unique lists go to standard error. With --view it prints the document as
+// the actor may see it (Environment.View). conform runs every case found under the
 // given files and directories and ends with "N passed, M failed" (exit 0 only
 // when nothing failed). schema prints the JSON Schema of the environment's
 // user. Usage errors exit 2.
@@ -33,7 +34,7 @@ func main() {
 }
 
 const usage = `usage:
-  amend apply --method PATCH|PUT --stored FILE --body FILE|- [--actor FILE] [--env FILE] [--now TIME]
+  amend apply --method PATCH|PUT --stored FILE --body FILE|- [--actor FILE] [--env FILE] [--now TIME] [--view]
   amend conform PATH...
   amend schema [--env FILE]
 `
@@ -84,6 +85,7 @@ func apply(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error
 	actorPath := fs.String("actor", "", "the actor (default: Identity Data Admin, ORGANIZATION scope)")
 	envPath := fs.String("env", "", "the environment object (default: the standard schema)")
 	nowText := fs.String("now", "", "the clock, RFC 3339 (default: the current time)")
+	view := fs.Bool("view", false, "print the document as the actor may see it (never password or disabled attributes)")
 	if err := fs.Parse(args); err != nil {
 		return 0, usageError{err.Error()}
 	}
@@ -159,7 +161,13 @@ func apply(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error
 	if err != nil {
 		return 0, err
 	}
-	stdout.Write(res.Document)
+	doc := res.Document
+	if *view {
+		if doc, err = env.View(doc, actor); err != nil {
+			return 0, err
+		}
+	}
+	stdout.Write(doc)
 	fmt.Fprintln(stdout)
 	for _, c := range res.Changes {
 		fmt.Fprintf(stderr, "change: %s %s\n", c.Op, c.Path)

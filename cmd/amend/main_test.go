@@ -57,6 +57,18 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestApplyView checks --view: the document as the actor may see it.
+func TestApplyView(t *testing.T) {
+	actor := write(t, "actor.json", `{"type":"USER","userId":"8376797d-641c-4e7b-8bc1-2fdf71916cab",`+
+		`"scopes":[{"name":"p1:update:user"},{"name":"p1:read:user:basic","schemaAttributes":["title","name.given"]}]}`)
+	code, out, errOut := runCLI(t, `{"title":"Boss"}`, "apply", "--method", "PATCH", "--stored", "../../testdata/samples/joe.json",
+		"--body", "-", "--actor", actor, "--view")
+	want := `{"id":"8376797d-641c-4e7b-8bc1-2fdf71916cab","name":{"given":"Joe"},"title":"Boss"}` + "\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, err %s\ngot  %swant %s", code, errOut, out, want)
+	}
+}
+
 // TestApplyErrorBody checks that error bodies carry a fresh UUID id and
 // satisfy PingOne's official error schema for their status (E1).
 func TestApplyErrorBody(t *testing.T) {

@@ -1,0 +1,48 @@
+package user
+
+import (
+	"net/http"
+
+	"github.com/amendlib/amend/internal/jsonx"
+	"github.com/amendlib/amend/policy"
+)
+
+// View renders the document actor may see in a response: never password,
+// never a disabled attribute, and for a USER actor whose read scopes are
+// p1:read:user:{suffix} scopes only the attributes those scopes list
+// ("name" shows the whole COMPLEX attribute, "name.given" one sub-attribute);
+// id is always shown. ADMIN actors and USER actors holding p1:read:user see
+// every other attribute. A USER actor without any read scope sees only id.
+//
+// View is pure: doc is not modified or retained, and the result is new. A doc
+// that is not a JSON object is 500 UNEXPECTED_ERROR.
+func (e *Environment) View(doc []byte, actor policy.Actor) ([]byte, error) {
+	v, err := jsonx.Parse(doc, storedMaxDepth)
+	if err != nil || v.Kind != jsonx.Object {
+		return nil, &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError,
+			Message: "the stored user document is not a JSON object"}
+	}
+	g := policy.DecideRead(actor)
+	out := make([]jsonx.Member, 0, len(v.Members))
+	for _, m := range v.Members {
+		attr := e.cat.Lookup(m.Name)
+		switch {
+		case m.Name == "password" || attr != nil && attr.Disabled:
+			continue
+		case m.Name == "id" || g.Covers(m.Name):
+			out = append(out, m)
+		case m.Value.Kind == jsonx.Object:
+			show := g.Visible(m.Name)
+			var subs []jsonx.Member
+			for _, s := range m.Value.Members {
+				if show[s.Name] {
+					subs = append(subs, s)
+				}
+			}
+			if len(subs) > 0 {
+				out = append(out, jsonx.Member{Name: m.Name, Value: jsonx.Obj(subs)})
+			}
+		}
+	}
+	return jsonx.Append(make([]byte, 0, len(doc)), jsonx.Obj(out)), nil
+}
