@@ -130,8 +130,8 @@ func (c *Catalogue) attrSchema(a *Attr) map[string]any {
 			}
 		}
 	}
-	if a.Class != Writable {
-		s["readOnly"] = true
+	if a.Class != Writable || a.Disabled {
+		s["readOnly"] = true // a body cannot set it (D3, D4, D6)
 	}
 	if a.Multi {
 		s = map[string]any{"type": "array", "maxItems": c.limits.MaxValues, "items": s}
