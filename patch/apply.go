@@ -102,6 +102,10 @@ type Request struct {
 	PingIDConnected bool
 	// MaxCustomBytes is the L3 budget; 0 means no limit.
 	MaxCustomBytes int
+	// InputBytes is the length of the stored and body texts together, or 0
+	// when unknown. The compact form of the custom values never exceeds it,
+	// so when it is within MaxCustomBytes the L3 sum is not computed.
+	InputBytes int
 	// Now is the updatedAt value set when something changes (O3).
 	Now string
 }
@@ -239,7 +243,6 @@ func (a *applier) dedicated(attr *schema.Attr, sv jsonx.Value, has bool, v jsonx
 	if has && sv.IsNull() {
 		has = false
 	}
-	msg := fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", attr.Path, attr.Operation)
 	if attr.Path == "password" {
 		a.fault(attr.Path, Constraint, "password cannot be set by PUT or PATCH; use the password operations")
 		return
@@ -253,7 +256,7 @@ func (a *applier) dedicated(attr *schema.Attr, sv jsonx.Value, has bool, v jsonx
 		a.ignore(attr.Path, ReadOnly, "")
 		return
 	}
-	a.fault(attr.Path, Constraint, msg)
+	a.fault(attr.Path, Constraint, fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", attr.Path, attr.Operation))
 }
 
 // fixedComplex handles population, account and lifecycle: every
@@ -493,7 +496,7 @@ func (a *applier) diff() {
 		if hasSubPaths(attr, sv, sok, dv, dok) {
 			a.subDiff(name, sv, dv)
 		} else {
-			a.leaf(name, sv, sok, dv, dok)
+			a.leaf(name, "", sv, sok, dv, dok)
 		}
 		if attr == nil || !dok || len(a.out.Changes) == before {
 			continue
@@ -518,25 +521,35 @@ func hasSubPaths(attr *schema.Attr, sv jsonx.Value, sok bool, dv jsonx.Value, do
 	return !emptyVsAbsent
 }
 
-func (a *applier) leaf(path string, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) {
+// leaf records the change of one leaf, if any; path is top, or top.sub
+// when sub is not empty (built only for a change).
+func (a *applier) leaf(top, sub string, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) {
+	var op Op
 	switch {
 	case !sok && dok:
-		a.out.Changes = append(a.out.Changes, Change{Op: Add, Path: path})
+		op = Add
 	case sok && !dok:
-		a.out.Changes = append(a.out.Changes, Change{Op: Remove, Path: path})
+		op = Remove
 	case sok && dok && !jsonx.Equal(sv, dv):
-		a.out.Changes = append(a.out.Changes, Change{Op: Replace, Path: path})
+		op = Replace
+	default:
+		return
 	}
+	path := top
+	if sub != "" {
+		path = top + "." + sub
+	}
+	a.out.Changes = append(a.out.Changes, Change{Op: op, Path: path})
 }
 
 func (a *applier) subDiff(name string, sv, dv jsonx.Value) {
 	for _, m := range sv.Members {
 		d, ok := dv.Get(m.Name)
-		a.leaf(name+"."+m.Name, m.Value, true, d, ok)
+		a.leaf(name, m.Name, m.Value, true, d, ok)
 	}
 	for _, m := range dv.Members {
 		if _, ok := sv.Get(m.Name); !ok {
-			a.leaf(name+"."+m.Name, jsonx.Value{}, false, m.Value, true)
+			a.leaf(name, m.Name, jsonx.Value{}, false, m.Value, true)
 		}
 	}
 }
@@ -585,7 +598,7 @@ func (a *applier) checks() {
 	}
 	sort.Strings(a.out.Unique)
 	a.out.Unique = compact(a.out.Unique)
-	if customChanged && a.r.MaxCustomBytes > 0 {
+	if customChanged && a.r.MaxCustomBytes > 0 && (a.r.InputBytes == 0 || a.r.InputBytes > a.r.MaxCustomBytes) {
 		a.customBudget()
 	}
 }

@@ -51,6 +51,15 @@ func (c *Catalogue) Validate(a *Attr, value, stored jsonx.Value) []Violation {
 	if a.validator == nil {
 		return out
 	}
+	if a.Type == JSON && !a.Multi {
+		// The schema of a single-valued JSON attribute is "not null"; check
+		// it without converting the whole value (BenchmarkCompare
+		// patch-json-256k: the conversion was a third of the time).
+		if value.IsNull() {
+			out = append(out, Violation{Path: a.Path, Problem: Invalid, Message: a.Path + " must not be null"})
+		}
+		return out
+	}
 	err := a.validator.Validate(jsonx.Any(value))
 	var ve *jsonschema.ValidationError
 	if errors.As(err, &ve) {

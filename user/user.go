@@ -207,7 +207,7 @@ func (e *Environment) update(method patch.Method, storedBytes []byte, actor poli
 	out := patch.Apply(patch.Request{
 		Method: method, Stored: stored, Body: body, Catalogue: e.cat,
 		IdentityProviders: e.idps, RejectUnknown: e.reject, PingIDConnected: e.pingID,
-		MaxCustomBytes: e.limits.MaxCustomBytes, Now: e.now(),
+		MaxCustomBytes: e.limits.MaxCustomBytes, InputBytes: len(storedBytes) + len(bodyBytes), Now: e.now(),
 	})
 	// E3.2: every change outside the grant (A5).
 	if denied := e.denied(grant, stored, out); len(denied) > 0 {

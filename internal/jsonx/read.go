@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"fmt"
+	"sort"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -31,7 +32,14 @@ func (e *Error) Error() string { return fmt.Sprintf("jsonx: %s at byte %d", e.Ms
 // outermost array or object is level 1; 0 means no nesting is allowed beyond
 // scalars. data is not retained.
 func Parse(data []byte, maxDepth int) (Value, error) {
-	p := parser{data: data, maxDepth: maxDepth}
+	// One string copy of the input: unescaped strings and names are slices
+	// of it, which saves an allocation per string (BenchmarkCompare).
+	p := parser{data: data, src: string(data), maxDepth: maxDepth}
+	// Size the stacks from the input length so they rarely grow; a typical
+	// user document holds a member for every 100 bytes or so.
+	n := min(len(data)/128+16, 4096)
+	p.members = make([]Member, 0, n)
+	p.items = make([]Value, 0, n/4+4)
 	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
@@ -46,9 +54,17 @@ func Parse(data []byte, maxDepth int) (Value, error) {
 
 type parser struct {
 	data     []byte
+	src      string // data as a string, for slicing strings without copies
 	pos      int
 	maxDepth int
 	scratch  []byte
+	// members and items are stacks shared by all open objects and arrays:
+	// a container collects its children on top and copies them to an
+	// exact-size slice when it closes, instead of growing a slice by
+	// doubling (BenchmarkCompare: the largest allocation source).
+	members []Member
+	items   []Value
+	names   []string // scratch for duplicate checks of large objects
 }
 
 func (p *parser) fail(pr Problem, msg string) *Error {
@@ -152,7 +168,7 @@ func (p *parser) str() (string, error) {
 	for p.pos < len(p.data) {
 		c := p.data[p.pos]
 		if c == '"' {
-			s := string(p.data[start:p.pos])
+			s := p.src[start:p.pos]
 			p.pos++
 			return s, nil
 		}
@@ -266,20 +282,20 @@ func (p *parser) array(depth int) (Value, error) {
 		return Value{}, p.fail(TooDeep, "nesting too deep")
 	}
 	p.pos++
-	v := Value{Kind: Array}
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
-		v.Items = []Value{}
-		return v, nil
+		return Value{Kind: Array, Items: []Value{}}, nil
 	}
+	base := len(p.items)
+	defer func() { p.items = p.items[:base] }()
 	for {
 		p.skipSpace()
 		it, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
-		v.Items = append(v.Items, it)
+		p.items = append(p.items, it)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.fail(Syntax, "unterminated array")
@@ -289,7 +305,7 @@ func (p *parser) array(depth int) (Value, error) {
 			p.pos++
 		case ']':
 			p.pos++
-			return v, nil
+			return Value{Kind: Array, Items: append([]Value(nil), p.items[base:]...)}, nil
 		default:
 			return Value{}, p.fail(Syntax, "expected ',' or ']'")
 		}
@@ -297,22 +313,23 @@ func (p *parser) array(depth int) (Value, error) {
 }
 
 // linearLimit is the member count up to which duplicate names are found by
-// scanning; larger objects use a set.
+// scanning as members arrive; larger objects are checked once, sorted, when
+// they close.
 const linearLimit = 16
 
 func (p *parser) object(depth int) (Value, error) {
 	if depth > p.maxDepth {
 		return Value{}, p.fail(TooDeep, "nesting too deep")
 	}
+	start := p.pos
 	p.pos++
-	v := Value{Kind: Object}
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		v.Members = []Member{}
-		return v, nil
+		return Value{Kind: Object, Members: []Member{}}, nil
 	}
-	var seen map[string]struct{}
+	base := len(p.members)
+	defer func() { p.members = p.members[:base] }()
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -323,22 +340,8 @@ func (p *parser) object(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		if seen != nil {
-			if _, dup := seen[name]; dup {
-				return Value{}, &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
-			}
-			seen[name] = struct{}{}
-		} else {
-			if Index(v.Members, name) >= 0 {
-				return Value{}, &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
-			}
-			if len(v.Members) == linearLimit {
-				seen = make(map[string]struct{}, 2*linearLimit)
-				for _, m := range v.Members {
-					seen[m.Name] = struct{}{}
-				}
-				seen[name] = struct{}{}
-			}
+		if n := len(p.members) - base; n < linearLimit && Index(p.members[base:], name) >= 0 {
+			return Value{}, &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
 		}
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -350,7 +353,7 @@ func (p *parser) object(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		v.Members = append(v.Members, Member{Name: name, Value: val})
+		p.members = append(p.members, Member{Name: name, Value: val})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.fail(Syntax, "unterminated object")
@@ -360,9 +363,31 @@ func (p *parser) object(depth int) (Value, error) {
 			p.pos++
 		case '}':
 			p.pos++
-			return v, nil
+			ms := append([]Member(nil), p.members[base:]...)
+			if len(ms) > linearLimit {
+				if dup, ok := p.duplicate(ms); ok {
+					return Value{}, &Error{Problem: Duplicate, Offset: start, Msg: fmt.Sprintf("duplicate member %q", dup)}
+				}
+			}
+			return Value{Kind: Object, Members: ms}, nil
 		default:
 			return Value{}, p.fail(Syntax, "expected ',' or '}'")
 		}
 	}
+}
+
+// duplicate reports a name that occurs twice in ms.
+func (p *parser) duplicate(ms []Member) (string, bool) {
+	names := p.names[:0]
+	for _, m := range ms {
+		names = append(names, m.Name)
+	}
+	sort.Strings(names)
+	p.names = names
+	for i := 1; i < len(names); i++ {
+		if names[i] == names[i-1] {
+			return names[i], true
+		}
+	}
+	return "", false
 }

@@ -106,9 +106,35 @@ func Equal(a, b Value) bool {
 		if len(a.Members) != len(b.Members) {
 			return false
 		}
-		for _, m := range a.Members {
-			o, ok := b.Get(m.Name)
-			if !ok || !Equal(m.Value, o) {
+		// Members usually come in the same order: compare by position and
+		// look names up only where the orders differ, through an index for
+		// large objects, so the cost stays linear.
+		var index map[string]int
+		for i, m := range a.Members {
+			var o Value
+			switch {
+			case b.Members[i].Name == m.Name:
+				o = b.Members[i].Value
+			case len(b.Members) <= 16:
+				j := Index(b.Members, m.Name)
+				if j < 0 {
+					return false
+				}
+				o = b.Members[j].Value
+			default:
+				if index == nil {
+					index = make(map[string]int, len(b.Members))
+					for j, bm := range b.Members {
+						index[bm.Name] = j
+					}
+				}
+				j, ok := index[m.Name]
+				if !ok {
+					return false
+				}
+				o = b.Members[j].Value
+			}
+			if !Equal(m.Value, o) {
 				return false
 			}
 		}

@@ -2,6 +2,14 @@ package jsonx
 
 const hexDigits = "0123456789abcdef"
 
+// plain[c] is true for the bytes a JSON string holds as they are.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // Append appends the compact JSON text of v to dst. Strings are escaped only
 // as JSON requires (quote, backslash and control characters), so the length
 // of the output is the size L3 counts.
@@ -47,7 +55,7 @@ func AppendString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
+		if plain[c] {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
