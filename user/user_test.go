@@ -246,6 +246,24 @@ func TestHostileBodies(t *testing.T) {
 			}
 		})
 	}
+	// 200,000 members do not fit in 1 MiB (L1); a 100,000-digit number as
+	// the value of a STRING attribute is INVALID_DATA (V3).
+	var many strings.Builder
+	many.WriteString("{")
+	for i := 0; i < 200000; i++ {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `"m%d":0`, i)
+	}
+	many.WriteString("}")
+	var ue *user.Error
+	if _, err := env.Patch([]byte(joe), admin, []byte(many.String())); !errors.As(err, &ue) || ue.Code != user.CodeInvalidRequest || ue.Details[0].Code != user.DetailSizeLimitExceeded {
+		t.Errorf("200,000 members: %v", err)
+	}
+	if _, err := env.Patch([]byte(joe), admin, []byte(`{"title":`+big(100000, "9")+`}`)); !errors.As(err, &ue) || ue.Code != user.CodeInvalidData || ue.Details[0].Target != "title" {
+		t.Errorf("100,000-digit title: %v", err)
+	}
 	// Within the limits, large bodies are accepted: a 100,000-digit number
 	// and 20,000 members (of unknown attributes, ignored) fit in 1 MiB.
 	if _, err := env.Patch([]byte(joe), admin, []byte(`{"x":`+big(100000, "9")+`}`)); err != nil {
