@@ -124,6 +124,7 @@ type Outcome struct {
 
 type applier struct {
 	r       Request
+	inBody  func(name string) int // index of a body member, -1 when absent
 	cat     *schema.Catalogue
 	doc     []jsonx.Member
 	touched map[string]bool
@@ -135,7 +136,7 @@ type applier struct {
 // Authorization and value validation are the caller's: Apply reports what
 // would change (Changes, Sets) and the faults of its own rules.
 func Apply(r Request) Outcome {
-	a := &applier{r: r, cat: r.Catalogue, touched: map[string]bool{}}
+	a := &applier{r: r, inBody: indexer(r.Body.Members), cat: r.Catalogue, touched: map[string]bool{}}
 	a.doc = append(make([]jsonx.Member, 0, len(r.Stored.Members)+len(r.Body.Members)), r.Stored.Members...)
 	for _, m := range r.Body.Members {
 		a.member(m.Name, m.Value)
@@ -441,7 +442,7 @@ func (a *applier) putOmitted() {
 		if attr.Disabled {
 			continue
 		}
-		if _, inBody := a.r.Body.Get(attr.Name); inBody {
+		if a.inBody(attr.Name) >= 0 {
 			continue
 		}
 		switch {
@@ -466,13 +467,13 @@ func (a *applier) required() {
 		if !attr.Required || attr.Disabled {
 			continue
 		}
-		bv, inBody := a.r.Body.Get(attr.Name)
+		i := a.inBody(attr.Name)
 		if _, ok := a.get(attr.Name); ok {
 			continue
 		}
-		if a.r.Method == Put || inBody {
+		if a.r.Method == Put || i >= 0 {
 			msg := attr.Name + " is required"
-			if inBody && bv.IsNull() {
+			if i >= 0 && a.r.Body.Members[i].Value.IsNull() {
 				msg = attr.Name + " is required and cannot be removed"
 			}
 			a.fault(attr.Name, Required, msg)

@@ -8,12 +8,10 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/amendlib/amend/policy"
 	"github.com/amendlib/amend/schema"
 	"github.com/amendlib/amend/user"
 )
@@ -32,14 +30,9 @@ import (
 //
 //	go test ./user -run '^$' -bench 'Compare|Parallel|NewEnvironment' -benchmem -count 5 -cpu 1,2
 
-// benchAdmin is an Identity Data Admin with ORGANIZATION scope: every
-// attribute is in its grant, so authorization is on the path but never
-// refuses.
-var benchAdmin = policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-	{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopeOrganization}}}}
-
-// benchClock is the fixed clock of every benchmark environment.
-func benchClock() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 678900000, time.UTC) }
+// The benchmarks act as admin, an Identity Data Admin with ORGANIZATION
+// scope (user_test.go): authorization is on the path but never refuses. Every
+// environment uses fixedClock.
 
 // benchWorkload is one request of BenchmarkCompare.
 type benchWorkload struct {
@@ -97,7 +90,7 @@ func benchJSON(size int) string {
 
 func benchEnv(b *testing.B, cfg user.Config) *user.Environment {
 	b.Helper()
-	cfg.Clock = benchClock
+	cfg.Clock = fixedClock
 	env, err := user.NewEnvironment(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -257,9 +250,9 @@ func floor(stored, body []byte) ([]byte, error) {
 
 func (w *benchWorkload) amend() (*user.Result, error) {
 	if w.put {
-		return w.env.Put(w.stored, benchAdmin, w.body)
+		return w.env.Put(w.stored, admin, w.body)
 	}
-	return w.env.Patch(w.stored, benchAdmin, w.body)
+	return w.env.Patch(w.stored, admin, w.body)
 }
 
 func BenchmarkCompare(b *testing.B) {
@@ -322,7 +315,7 @@ func BenchmarkParallel(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := env.Patch(joe, benchAdmin, body); err != nil {
+				if _, err := env.Patch(joe, admin, body); err != nil {
 					b.Error(err)
 					return
 				}
@@ -334,7 +327,7 @@ func BenchmarkParallel(b *testing.B) {
 // BenchmarkNewEnvironment200 builds an environment with 200 custom
 // attributes, the most L4 allows by default.
 func BenchmarkNewEnvironment200(b *testing.B) {
-	cfg := user.Config{Attributes: custom200(), Clock: benchClock}
+	cfg := user.Config{Attributes: custom200(), Clock: fixedClock}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := user.NewEnvironment(cfg); err != nil {
