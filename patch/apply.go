@@ -386,8 +386,14 @@ func (a *applier) identityProvider(attr *schema.Attr, v jsonx.Value) {
 	}
 }
 
+// storedIdentityProvider returns the stored identityProvider object (the
+// zero Value when absent or not an object), its id, and whether the id is
+// present and not null.
 func (a *applier) storedIdentityProvider() (jsonx.Value, jsonx.Value, bool) {
 	sv, _ := a.stored("identityProvider")
+	if sv.Kind != jsonx.Object {
+		return jsonx.Value{}, jsonx.Value{}, false
+	}
 	id, ok := sv.Get("id")
 	return sv, id, ok && !id.IsNull()
 }

@@ -152,8 +152,11 @@ func unknownInElements(a *Attr, value jsonx.Value, out []Violation) []Violation 
 	if !a.Multi || a.Type != Complex || value.Kind != jsonx.Array {
 		return out
 	}
-	for _, el := range value.Items {
-		for _, m := range el.Members {
+	for _, el := range value.Members {
+		if el.Value.Kind != jsonx.Object {
+			continue // a wrong shape, reported by the schema (V5)
+		}
+		for _, m := range el.Value.Members {
 			if a.Sub(m.Name) == nil {
 				out = append(out, Violation{Path: a.Path + "." + m.Name, Problem: Invalid,
 					Message: fmt.Sprintf("%s.%s is not a sub-attribute of %s", a.Path, m.Name, a.Path)})
@@ -207,15 +210,18 @@ func archived(a *Attr, value, stored jsonx.Value, out []Violation) []Violation {
 			sv, _ := stored.Get(s.Name)
 			vs, ss = []jsonx.Value{v}, []jsonx.Value{sv}
 		}
-		check(s, jsonx.Value{Kind: jsonx.Array, Items: vs}, jsonx.Value{Kind: jsonx.Array, Items: ss})
+		check(s, jsonx.Arr(vs), jsonx.Arr(ss))
 	}
 	return out
 }
 
 func subValues(arr jsonx.Value, name string) []jsonx.Value {
 	var out []jsonx.Value
-	for _, it := range arr.Items {
-		if v, ok := it.Get(name); ok {
+	if arr.Kind != jsonx.Array {
+		return nil
+	}
+	for _, it := range arr.Members {
+		if v, ok := it.Value.Get(name); ok {
 			out = append(out, v)
 		}
 	}
@@ -228,8 +234,8 @@ func stringsOf(v jsonx.Value) []string {
 		return []string{v.Str}
 	case jsonx.Array:
 		var out []string
-		for _, it := range v.Items {
-			out = append(out, stringsOf(it)...)
+		for _, it := range v.Members {
+			out = append(out, stringsOf(it.Value)...)
 		}
 		return out
 	}

@@ -153,3 +153,60 @@ func TestParseLarge(t *testing.T) {
 		t.Errorf("control character written as %s", s)
 	}
 }
+
+// TestPlainWord checks the eight-bytes-at-a-time string scan against the
+// byte table for every byte value at every position of a word, with every
+// other byte plain or special.
+func TestPlainWord(t *testing.T) {
+	for _, filler := range []byte{'a', ' ', '~', '"', 0x80, 0x1f} {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = filler
+				}
+				b[pos] = byte(c)
+				want := true
+				for _, x := range b {
+					want = want && strASCII[x]
+				}
+				w := uint64(0)
+				for i := 7; i >= 0; i-- {
+					w = w<<8 | uint64(b[i])
+				}
+				if got := plainWord(w); got != want {
+					t.Fatalf("plainWord(% x) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestParseStringsAgree compares decoded strings with encoding/json for
+// strings whose special bytes sit at every offset of the word scan.
+func TestParseStringsAgree(t *testing.T) {
+	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, "é", "😀", `\ud83d\ude00`, "\x7f"}
+	for _, sp := range specials {
+		for pre := 0; pre < 20; pre++ {
+			for post := 0; post < 10; post++ {
+				in := `"` + strings.Repeat("x", pre) + sp + strings.Repeat("y", post) + `"`
+				var want string
+				if err := json.Unmarshal([]byte(in), &want); err != nil {
+					t.Fatalf("encoding/json refused %s: %v", in, err)
+				}
+				v, err := Parse([]byte(in), 8)
+				if err != nil || v.Str != want {
+					t.Fatalf("Parse(%s) = %q, %v; want %q", in, v.Str, err, want)
+				}
+			}
+		}
+	}
+	for _, bad := range []string{"\x01", "\xff", "\xc3"} {
+		for pre := 0; pre < 20; pre++ {
+			in := `"` + strings.Repeat("x", pre) + bad + `xxxxxxxxx"`
+			if _, err := Parse([]byte(in), 8); err == nil {
+				t.Fatalf("Parse(%q) accepted a control byte or bad UTF-8", in)
+			}
+		}
+	}
+}

@@ -27,11 +27,11 @@ func Append(dst []byte, v Value) []byte {
 		return AppendString(dst, v.Str)
 	case Array:
 		dst = append(dst, '[')
-		for i, it := range v.Items {
+		for i, it := range v.Members {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = Append(dst, it)
+			dst = Append(dst, it.Value)
 		}
 		return append(dst, ']')
 	case Object:
@@ -94,11 +94,11 @@ func Size(v Value) int {
 		return stringSize(v.Str)
 	case Array:
 		n := 2
-		for i, it := range v.Items {
+		for i, it := range v.Members {
 			if i > 0 {
 				n++
 			}
-			n += Size(it)
+			n += Size(it.Value)
 		}
 		return n
 	case Object:
