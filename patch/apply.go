@@ -2,7 +2,7 @@ package patch
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/amendlib/amend/internal/jsonx"
@@ -127,7 +127,7 @@ type applier struct {
 	inBody  func(name string) int // index of a body member, -1 when absent
 	cat     *schema.Catalogue
 	doc     []jsonx.Member
-	touched map[string]bool
+	touched []string // names given to set or del, with repeats
 	out     Outcome
 }
 
@@ -136,7 +136,7 @@ type applier struct {
 // Authorization and value validation are the caller's: Apply reports what
 // would change (Changes, Sets) and the faults of its own rules.
 func Apply(r Request) Outcome {
-	a := &applier{r: r, inBody: indexer(r.Body.Members), cat: r.Catalogue, touched: map[string]bool{}}
+	a := &applier{r: r, inBody: indexer(r.Body.Members), cat: r.Catalogue}
 	a.doc = append(make([]jsonx.Member, 0, len(r.Stored.Members)+len(r.Body.Members)), r.Stored.Members...)
 	for _, m := range r.Body.Members {
 		a.member(m.Name, m.Value)
@@ -161,7 +161,7 @@ func (a *applier) get(name string) (jsonx.Value, bool) {
 func (a *applier) stored(name string) (jsonx.Value, bool) { return a.r.Stored.Get(name) }
 
 func (a *applier) set(name string, v jsonx.Value) {
-	a.touched[name] = true
+	a.touched = append(a.touched, name)
 	if i := jsonx.Index(a.doc, name); i >= 0 {
 		a.doc[i].Value = v
 		return
@@ -170,7 +170,7 @@ func (a *applier) set(name string, v jsonx.Value) {
 }
 
 func (a *applier) del(name string) {
-	a.touched[name] = true
+	a.touched = append(a.touched, name)
 	if i := jsonx.Index(a.doc, name); i >= 0 {
 		a.doc = append(a.doc[:i], a.doc[i+1:]...)
 	}
@@ -490,11 +490,9 @@ func (a *applier) required() {
 // diff lists the changed leaves of the touched attributes (O5) and the
 // values to validate.
 func (a *applier) diff() {
-	names := make([]string, 0, len(a.touched))
-	for n := range a.touched {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := a.touched
+	slices.Sort(names)
+	names = slices.Compact(names)
 	for _, name := range names {
 		sv, sok := a.stored(name)
 		dv, dok := a.get(name)
@@ -510,7 +508,7 @@ func (a *applier) diff() {
 		}
 		a.sets(attr, sv, dv, a.out.Changes[before:])
 	}
-	sort.Slice(a.out.Changes, func(i, j int) bool { return a.out.Changes[i].Path < a.out.Changes[j].Path })
+	slices.SortStableFunc(a.out.Changes, func(x, y Change) int { return strings.Compare(x.Path, y.Path) })
 }
 
 // hasSubPaths reports whether the change of attr is listed sub-attribute by
@@ -603,7 +601,7 @@ func (a *applier) checks() {
 			customChanged = true
 		}
 	}
-	sort.Strings(a.out.Unique)
+	slices.Sort(a.out.Unique)
 	a.out.Unique = compact(a.out.Unique)
 	if customChanged && a.r.MaxCustomBytes > 0 && (a.r.InputBytes == 0 || a.r.InputBytes > a.r.MaxCustomBytes) {
 		a.customBudget()
@@ -651,7 +649,7 @@ func (a *applier) customBudget() {
 
 // finish sorts the lists and sets updatedAt when something changed (O3, O6).
 func (a *applier) finish() {
-	sort.SliceStable(a.out.Ignored, func(i, j int) bool { return a.out.Ignored[i].Path < a.out.Ignored[j].Path })
+	slices.SortStableFunc(a.out.Ignored, func(x, y Ignored) int { return strings.Compare(x.Path, y.Path) })
 	if len(a.out.Changes) == 0 {
 		a.out.Document = a.r.Stored
 		return
