@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -206,6 +207,42 @@ func TestParseStringsAgree(t *testing.T) {
 			in := `"` + strings.Repeat("x", pre) + bad + `xxxxxxxxx"`
 			if _, err := Parse([]byte(in), 8); err == nil {
 				t.Fatalf("Parse(%q) accepted a control byte or bad UTF-8", in)
+			}
+		}
+	}
+}
+
+// TestDuplicateLargeObjects checks the hash-table duplicate check of objects
+// beyond linearLimit: a repeat anywhere is found and reported by name, and
+// distinct names that share prefixes are not taken for repeats.
+func TestDuplicateLargeObjects(t *testing.T) {
+	for _, n := range []int{linearLimit + 1, 100, 5000} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = fmt.Sprintf(`"%s%d"`, strings.Repeat("p", i%7), i)
+		}
+		doc := func(names []string) string {
+			var b strings.Builder
+			b.WriteString("[0,{")
+			for i, nm := range names {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(nm + ":0")
+			}
+			b.WriteString("}]")
+			return b.String()
+		}
+		if _, err := Parse([]byte(doc(names)), 8); err != nil {
+			t.Fatalf("%d distinct names: %v", n, err)
+		}
+		for _, pos := range [][2]int{{0, n - 1}, {n - 2, n - 1}, {n / 2, n/2 + 1}, {3, n - 4}} {
+			dup := append([]string(nil), names...)
+			dup[pos[1]] = dup[pos[0]]
+			_, err := Parse([]byte(doc(dup)), 8)
+			var e *Error
+			if !errors.As(err, &e) || e.Problem != Duplicate || !strings.Contains(e.Msg, strings.Trim(dup[pos[0]], `"`)) {
+				t.Fatalf("%d names, %v repeated: got %v", n, pos, err)
 			}
 		}
 	}
