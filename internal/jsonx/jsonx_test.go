@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -244,6 +245,45 @@ func TestDuplicateLargeObjects(t *testing.T) {
 			if !errors.As(err, &e) || e.Problem != Duplicate || !strings.Contains(e.Msg, strings.Trim(dup[pos[0]], `"`)) {
 				t.Fatalf("%d names, %v repeated: got %v", n, pos, err)
 			}
+		}
+	}
+}
+
+// TestParseMemoryBound checks that the bytes Parse allocates stay within a
+// fixed multiple of the input for the shapes that cost most per input byte:
+// many tiny containers, many names, deep nesting (nothing panics, hangs or
+// allocates without bound on any input). The worst, an array of
+// one-element arrays, is about 110 bytes per input byte: a 64-byte Member
+// per item on the stack and again in its array.
+func TestParseMemoryBound(t *testing.T) {
+	var names strings.Builder
+	names.WriteString("{")
+	for i := range 50000 {
+		if i > 0 {
+			names.WriteString(",")
+		}
+		fmt.Fprintf(&names, `"k%d":0`, i)
+	}
+	names.WriteString("}")
+	shapes := map[string]string{
+		"one-element arrays": "[" + strings.Repeat(`[0],`, 100000) + `[]]`,
+		"tiny objects":       "[" + strings.Repeat(`{"a":0},`, 100000) + `{}]`,
+		"empty containers":   "[" + strings.Repeat(`{},[],`, 100000) + `0]`,
+		"many names":         names.String(),
+		"deep objects":       strings.Repeat(`{"a":`, 5000) + "0" + strings.Repeat("}", 5000),
+		"deep arrays":        strings.Repeat(`[`, 5000) + strings.Repeat("]", 5000),
+	}
+	for name, in := range shapes {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := Parse([]byte(in), 10000)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128*uint64(len(in))+1<<16 {
+			t.Errorf("%s: %d bytes allocated for %d bytes of input", name, alloc, len(in))
 		}
 	}
 }
