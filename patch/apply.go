@@ -602,20 +602,10 @@ func (a *applier) checks() {
 		}
 	}
 	slices.Sort(a.out.Unique)
-	a.out.Unique = compact(a.out.Unique)
+	a.out.Unique = slices.Compact(a.out.Unique)
 	if customChanged && a.r.MaxCustomBytes > 0 && (a.r.InputBytes == 0 || a.r.InputBytes > a.r.MaxCustomBytes) {
 		a.customBudget()
 	}
-}
-
-func compact(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // customBudget enforces L3: all custom values together, as compact JSON,

@@ -355,7 +355,7 @@ func (p *parser) close(base, depth int) []Member {
 		// The outermost container: nothing else will use the stack, so it
 		// becomes the result instead of being copied (BenchmarkParse: one
 		// allocation and copy fewer).
-		return p.members[:len(p.members):len(p.members)]
+		return p.members[base:len(p.members):len(p.members)]
 	}
 	return p.carve(p.members[base:])
 }
@@ -383,8 +383,8 @@ func plainWord(w uint64) bool {
 }
 
 // linearLimit is the member count up to which duplicate names are found by
-// scanning as members arrive; larger objects are checked once, sorted, when
-// they close.
+// scanning as members arrive; larger objects are checked once, through a
+// hash table, when they close.
 const linearLimit = 16
 
 func (p *parser) object(depth int) (Value, error) {
