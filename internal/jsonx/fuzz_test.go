@@ -1,0 +1,66 @@
+package jsonx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// FuzzParse checks the reader against encoding/json: what Parse accepts,
+// encoding/json accepts and decodes to the same value; what Parse writes
+// back reads back equal; and a syntax error of Parse is one for
+// encoding/json too. Parse itself must never panic.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `[]`, `{"a":[1,2.5e3,-0,true,false,null],"b":{"c":"d\u00e9\n\"\\"}}`,
+		`"plain ascii string of some length"`, `"\ud83d\ude00 😀 é"`, `{"a":1,"a":2}`,
+		`[{"k0":"v","k1":"v","k2":"v","k3":"v","k4":"v","k5":"v","k6":"v","k7":"v","k8":"v","k9":"v","k10":"v","k11":"v","k12":"v","k13":"v","k14":"v","k15":"v","k16":"v"}]`,
+		"\"\xff\"", `[1,]`, `{"a" 1}`, `123abc`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := bytes.Clone(data)
+		v, err := Parse(data, 64)
+		if !bytes.Equal(in, data) {
+			t.Fatal("Parse modified its input")
+		}
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v is not a *jsonx.Error", err)
+			}
+			if e.Problem == Syntax && json.Valid(data) {
+				t.Fatalf("Parse: %v; encoding/json accepts %q", err, data)
+			}
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("Parse accepted %q, encoding/json refuses it", data)
+		}
+		out := Append(nil, v)
+		if len(out) != Size(v) {
+			t.Fatalf("Size %d, Append wrote %d bytes", Size(v), len(out))
+		}
+		back, err := Parse(out, 64)
+		if err != nil || !Equal(v, back) {
+			t.Fatalf("%q written as %q reads back as %v, %v", data, out, back, err)
+		}
+		var want, got any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("encoding/json: %v", err)
+		}
+		dec = json.NewDecoder(bytes.NewReader(out))
+		dec.UseNumber()
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("encoding/json on our output %q: %v", out, err)
+		}
+		if !reflect.DeepEqual(want, got) || !reflect.DeepEqual(want, Any(v)) {
+			t.Fatalf("%q: encoding/json reads %#v, our output %#v, Any %#v", data, want, got, Any(v))
+		}
+	})
+}
