@@ -183,12 +183,12 @@ func activeValues(a *Attr) []string {
 // archived refuses archived enumerated values that the attribute does not
 // already hold (V1, V4).
 func archived(a *Attr, value, stored jsonx.Value, out []Violation) []Violation {
-	check := func(leaf *Attr, v, s jsonx.Value) {
+	check := func(leaf *Attr, vs, ss []jsonx.Value) {
 		if len(leaf.Enum) == 0 {
 			return
 		}
-		have := stringsOf(s)
-		for _, got := range stringsOf(v) {
+		have := stringsOf(nil, ss...)
+		for _, got := range stringsOf(nil, vs...) {
 			for _, e := range leaf.Enum {
 				if e.Archived && e.Value == got && !contains(have, got) {
 					out = append(out, Violation{Path: leaf.Path, Problem: Invalid, AllowedValues: activeValues(leaf),
@@ -198,7 +198,7 @@ func archived(a *Attr, value, stored jsonx.Value, out []Violation) []Violation {
 		}
 	}
 	if a.Type != Complex {
-		check(a, value, stored)
+		check(a, []jsonx.Value{value}, []jsonx.Value{stored})
 		return out
 	}
 	for _, s := range a.Subs {
@@ -210,7 +210,7 @@ func archived(a *Attr, value, stored jsonx.Value, out []Violation) []Violation {
 			sv, _ := stored.Get(s.Name)
 			vs, ss = []jsonx.Value{v}, []jsonx.Value{sv}
 		}
-		check(s, jsonx.Arr(vs), jsonx.Arr(ss))
+		check(s, vs, ss)
 	}
 	return out
 }
@@ -228,18 +228,20 @@ func subValues(arr jsonx.Value, name string) []jsonx.Value {
 	return out
 }
 
-func stringsOf(v jsonx.Value) []string {
-	switch v.Kind {
-	case jsonx.String:
-		return []string{v.Str}
-	case jsonx.Array:
-		var out []string
-		for _, it := range v.Members {
-			out = append(out, stringsOf(it.Value)...)
+// stringsOf appends to out the strings among vs and, for arrays, among their
+// items.
+func stringsOf(out []string, vs ...jsonx.Value) []string {
+	for _, v := range vs {
+		switch v.Kind {
+		case jsonx.String:
+			out = append(out, v.Str)
+		case jsonx.Array:
+			for _, it := range v.Members {
+				out = stringsOf(out, it.Value)
+			}
 		}
-		return out
 	}
-	return nil
+	return out
 }
 
 func contains(list []string, s string) bool {

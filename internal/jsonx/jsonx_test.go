@@ -251,8 +251,8 @@ func TestDuplicateLargeObjects(t *testing.T) {
 
 // TestParseMemoryBound checks that the bytes Parse allocates stay within a
 // fixed multiple of the input for the shapes that cost most per input byte:
-// many tiny containers, many names, deep nesting (nothing panics, hangs or
-// allocates without bound on any input). The worst, an array of
+// many tiny containers, many names, deep nesting. A body within L1 thus
+// costs a bounded amount of memory before E3.1 accepts or refuses it. The worst, an array of
 // one-element arrays, is about 72 bytes per input byte (98 under the race
 // detector, whose allocations are larger): a 64-byte Member per item on the
 // doubling stack and again in its array.

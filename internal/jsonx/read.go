@@ -67,9 +67,8 @@ type parser struct {
 	// doubling (BenchmarkCompare: the largest allocation source).
 	members []Member
 	// slots and seed serve the duplicate check of large objects.
-	slots  []int32
-	seed   maphash.Seed
-	seeded bool
+	slots []int32
+	seed  maphash.Seed // made on first use
 	// slab is the free tail of a chunk that nested objects' members are
 	// carved from, so that many small objects (a user's _links) cost one
 	// allocation between them (BenchmarkParse: -20% time).
@@ -473,8 +472,8 @@ func (p *parser) duplicate(ms []Member) (string, bool) {
 	}
 	slots := p.slots[:size]
 	clear(slots)
-	if !p.seeded {
-		p.seed, p.seeded = maphash.MakeSeed(), true
+	if p.seed == (maphash.Seed{}) {
+		p.seed = maphash.MakeSeed()
 	}
 	mask := uint64(size - 1)
 	for i, m := range ms {

@@ -59,15 +59,6 @@ func Bool(b bool) Value {
 // Obj returns an object value with the given members (not copied).
 func Obj(m []Member) Value { return Value{Kind: Object, Members: m} }
 
-// Arr returns an array value holding items (copied).
-func Arr(items []Value) Value {
-	ms := make([]Member, len(items))
-	for i, it := range items {
-		ms[i].Value = it
-	}
-	return Value{Kind: Array, Members: ms}
-}
-
 // IsNull reports whether v is JSON null.
 func (v Value) IsNull() bool { return v.Kind == Null }
 
