@@ -287,19 +287,19 @@ func (g gen) single(t *rapid.T, a *attr, stored bool) (any, bool) {
 func Admin(stored []byte) *rapid.Generator[policy.Actor] {
 	f := storedFacts(mustObject(stored))
 	return rapid.Custom(func(t *rapid.T) policy.Actor {
-		scopes := []policy.RoleScope{{Type: policy.ScopeOrganization}}
+		scopes := []policy.RoleScope{{Type: policy.RoleScopeOrganization}}
 		switch {
 		case !f.hasEnv: // any environment scope covers a user without one
-			scopes = append(scopes, policy.RoleScope{Type: policy.ScopeEnvironment, ID: "env-any"})
+			scopes = append(scopes, policy.RoleScope{Type: policy.RoleScopeEnvironment, ID: "env-any"})
 		case f.env != "":
-			scopes = append(scopes, policy.RoleScope{Type: policy.ScopeEnvironment, ID: f.env})
+			scopes = append(scopes, policy.RoleScope{Type: policy.RoleScopeEnvironment, ID: f.env})
 		}
 		if f.pop != "" {
-			scopes = append(scopes, policy.RoleScope{Type: policy.ScopePopulation, ID: f.pop})
+			scopes = append(scopes, policy.RoleScope{Type: policy.RoleScopePopulation, ID: f.pop})
 		}
 		a := policy.Actor{Type: policy.Admin}
 		if rapid.Bool().Draw(t, "extra role") {
-			a.Roles = append(a.Roles, policy.RoleAssignment{Name: "Auditor", Scope: policy.RoleScope{Type: policy.ScopeOrganization}})
+			a.Roles = append(a.Roles, policy.RoleAssignment{Name: "Auditor", Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}})
 		}
 		a.Roles = append(a.Roles, policy.RoleAssignment{Name: policy.IdentityDataAdmin, Scope: rapid.SampledFrom(scopes).Draw(t, "scope")})
 		return a
@@ -351,11 +351,11 @@ func Actor(stored []byte) *rapid.Generator[policy.Actor] {
 		case 1, 2, 3, 4:
 			a := policy.Actor{Type: policy.Admin}
 			for n := rapid.IntRange(0, 2).Draw(t, "role assignments"); n > 0; n-- {
-				sc := policy.RoleScope{Type: rapid.SampledFrom([]string{policy.ScopeOrganization, policy.ScopeEnvironment, policy.ScopePopulation, "TENANT"}).Draw(t, "scope type")}
+				sc := policy.RoleScope{Type: rapid.SampledFrom([]policy.RoleScopeType{policy.RoleScopeOrganization, policy.RoleScopeEnvironment, policy.RoleScopePopulation, "TENANT"}).Draw(t, "scope type")}
 				switch sc.Type {
-				case policy.ScopeEnvironment:
+				case policy.RoleScopeEnvironment:
 					sc.ID = rapid.SampledFrom([]string{f.env, "env-other"}).Draw(t, "environment")
-				case policy.ScopePopulation:
+				case policy.RoleScopePopulation:
 					sc.ID = rapid.SampledFrom([]string{f.pop, "pop-other"}).Draw(t, "population")
 				}
 				a.Roles = append(a.Roles, policy.RoleAssignment{

@@ -47,9 +47,9 @@ func modelActors() []modelActor {
 		return policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{{Name: policy.IdentityDataAdmin, Scope: sc}}}
 	}
 	return []modelActor{
-		{name: "admin", actor: idaOver(policy.RoleScope{Type: policy.ScopeOrganization})},
-		{name: "population admin", actor: idaOver(policy.RoleScope{Type: policy.ScopePopulation, ID: "pop-1"})},
-		{name: "other population's admin", actor: idaOver(policy.RoleScope{Type: policy.ScopePopulation, ID: "pop-2"}), refused: true},
+		{name: "admin", actor: idaOver(policy.RoleScope{Type: policy.RoleScopeOrganization})},
+		{name: "population admin", actor: idaOver(policy.RoleScope{Type: policy.RoleScopePopulation, ID: "pop-1"})},
+		{name: "other population's admin", actor: idaOver(policy.RoleScope{Type: policy.RoleScopePopulation, ID: "pop-2"}), refused: true},
 		{name: "self", actor: policy.Actor{Type: policy.User, UserID: "u1", Scopes: []policy.Scope{{Name: policy.ScopeUpdateUser}}}},
 		{name: "self, profile scope", actor: policy.Actor{Type: policy.User, UserID: "u1", Scopes: []policy.Scope{
 			{Name: "p1:update:user:profile", SchemaAttributes: []string{"title", "badge.label", "prefs"}}}},

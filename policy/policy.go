@@ -13,21 +13,29 @@ const (
 	User ActorType = "USER"
 )
 
+// RoleScopeType says what a role assignment covers (A2).
+type RoleScopeType string
+
 // The role scope types (A2).
 const (
-	ScopeOrganization = "ORGANIZATION"
-	ScopeEnvironment  = "ENVIRONMENT"
-	ScopePopulation   = "POPULATION"
+	RoleScopeOrganization RoleScopeType = "ORGANIZATION"
+	RoleScopeEnvironment  RoleScopeType = "ENVIRONMENT"
+	RoleScopePopulation   RoleScopeType = "POPULATION"
 )
 
 // IdentityDataAdmin is the built-in role that may update every writable
 // attribute (A2).
 const IdentityDataAdmin = "Identity Data Admin"
 
-// The self-service scopes (A4).
+// The self-service scopes (A4, X1).
 const (
+	// ScopeUpdateUser grants every writable attribute of the user's own
+	// account; p1:update:user:{suffix} scopes grant their schemaAttributes.
 	ScopeUpdateUser       = "p1:update:user"
 	scopeUpdateUserPrefix = "p1:update:user:"
+	// ScopeUpdateUserMFAEnabled lets a user use the mfaEnabled operation on
+	// their own account (X1); ScopeUpdateUser does not.
+	ScopeUpdateUserMFAEnabled = "p1:update:userMfaEnabled"
 )
 
 // Actor is who sends the request. Its JSON form is the conformance case
@@ -54,45 +62,56 @@ type RoleAssignment struct {
 // RoleScope is what a role assignment covers: the whole ORGANIZATION, one
 // ENVIRONMENT or one POPULATION, named by ID.
 type RoleScope struct {
-	Type string `json:"type"`
-	ID   string `json:"id,omitempty"`
+	Type RoleScopeType `json:"type"`
+	ID   string        `json:"id,omitempty"`
 }
 
-// Scope is one OAuth scope of a USER actor. SchemaAttributes, when present,
+// Scope is one OAuth scope of a USER actor. SchemaAttributes, when not nil,
 // lists the attributes the scope covers ("*" for all, "name" for a COMPLEX
-// attribute and its sub-attributes, "name.given" for one sub-attribute).
+// attribute and its sub-attributes, "name.given" for one sub-attribute); an
+// empty, non-nil list covers nothing. nil means the scope's default:
+// everything writable for p1:update:user, nothing for a
+// p1:update:user:{suffix} scope (A4).
+//
+// The JSON form round-trips exactly (A4): a nil list is omitted and an empty
+// one is written as [], so marshalling and unmarshalling never widens or
+// narrows a scope.
 type Scope struct {
 	Name             string   `json:"name"`
-	SchemaAttributes []string `json:"schemaAttributes,omitempty"`
+	SchemaAttributes []string `json:"schemaAttributes,omitzero"`
 }
 
 // Role is an entry of the role table: the attributes the role may update
-// (["*"] for all).
+// (["*"] for all). A nil or empty list grants nothing; the JSON form keeps
+// the difference between them, as Scope's does.
 type Role struct {
-	SchemaAttributes []string `json:"schemaAttributes"`
+	SchemaAttributes []string `json:"schemaAttributes,omitzero"`
 }
 
 // Target holds the facts about the stored user that authorization looks at.
-// A Has field is true when the stored user holds a non-null value there; the
-// matching ID field holds it when it is a string and is empty otherwise, so
-// that a value of another type matches no role scope.
+// Every field fails closed: its zero value grants the least, so a stored
+// document of an odd shape matches no role scope and counts as federated
+// (A2, A3).
 type Target struct {
-	UserID                string
-	EnvironmentID         string
-	HasEnvironmentID      bool
-	PopulationID          string
-	HasPopulationID       bool
-	HasIdentityProviderID bool
-	// IdentityProviderType is the stored identityProvider.type, empty when
-	// absent or not a string.
-	IdentityProviderType string
-}
-
-// Federated reports whether the user authenticates with an authoritative
-// identity provider: a non-null identityProvider.id and a type other than
-// PING_ONE (A3).
-func (t Target) Federated() bool {
-	return t.HasIdentityProviderID && t.IdentityProviderType != "PING_ONE"
+	// UserID is the stored id when it is a string, "" otherwise.
+	UserID string
+	// EnvironmentID is the stored environment.id when environment is an
+	// object whose id is a non-empty string, "" otherwise.
+	EnvironmentID string
+	// NoEnvironment is true when the stored user has no environment member
+	// at all; ENVIRONMENT-scoped roles then apply (A2). A member that is
+	// present but holds no string id (null, a string, an array, {"id":
+	// null}) matches no ENVIRONMENT scope.
+	NoEnvironment bool
+	// PopulationID is the stored population.id when population is an object
+	// whose id is a non-empty string, "" otherwise; "" matches no
+	// POPULATION scope.
+	PopulationID string
+	// PingOneUser is true when the stored user authenticates with PingOne,
+	// not with an authoritative identity provider (A3). Working it out needs
+	// the environment's identity providers, so the caller does it; the zero
+	// value counts as federated.
+	PingOneUser bool
 }
 
 // Settings are the environment's authorization settings.
@@ -196,14 +215,17 @@ func decideAdmin(actor Actor, t Target, s Settings) (Grant, *Denial) {
 	return g, nil
 }
 
+// scopeCovers reports whether a role assignment's scope covers the target
+// (A2). Odd stored shapes leave the target's ids empty, and an empty id
+// matches nothing.
 func scopeCovers(sc RoleScope, t Target) bool {
 	switch sc.Type {
-	case ScopeOrganization:
+	case RoleScopeOrganization:
 		return true
-	case ScopeEnvironment:
-		return !t.HasEnvironmentID || sc.ID != "" && sc.ID == t.EnvironmentID
-	case ScopePopulation:
-		return t.HasPopulationID && sc.ID != "" && sc.ID == t.PopulationID
+	case RoleScopeEnvironment:
+		return t.NoEnvironment || sc.ID != "" && sc.ID == t.EnvironmentID
+	case RoleScopePopulation:
+		return sc.ID != "" && sc.ID == t.PopulationID
 	}
 	return false
 }
@@ -214,7 +236,7 @@ func decideUser(actor Actor, t Target, s Settings) (Grant, *Denial) {
 		return Grant{}, &Denial{Reason: "a user may update only their own account"}
 	case s.DenySelfUpdate:
 		return Grant{}, &Denial{Reason: "the environment does not let users update themselves"}
-	case t.Federated():
+	case !t.PingOneUser:
 		return Grant{}, &Denial{Reason: "a user who authenticates with an authoritative identity provider cannot update their own account"}
 	}
 	g := Grant{noIdentityProvider: true}

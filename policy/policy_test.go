@@ -5,14 +5,14 @@ import "testing"
 // TestDecide checks A2-A4: which role assignments apply, self-service
 // conditions, and what the resulting grant covers.
 func TestDecide(t *testing.T) {
-	target := Target{UserID: "u1", EnvironmentID: "e1", HasEnvironmentID: true, PopulationID: "p1", HasPopulationID: true, IdentityProviderType: "PING_ONE"}
+	target := Target{UserID: "u1", EnvironmentID: "e1", PopulationID: "p1", PingOneUser: true}
 	federated := target
-	federated.HasIdentityProviderID, federated.IdentityProviderType = true, "GOOGLE"
+	federated.PingOneUser = false
 	noEnv := target
-	noEnv.EnvironmentID, noEnv.HasEnvironmentID = "", false
+	noEnv.EnvironmentID, noEnv.NoEnvironment = "", true
 	oddEnv := target
-	oddEnv.EnvironmentID = "" // a stored environment.id that is not a string
-	ida := func(typ, id string) Actor {
+	oddEnv.EnvironmentID = "" // a stored environment that holds no string id
+	ida := func(typ RoleScopeType, id string) Actor {
 		return Actor{Type: Admin, Roles: []RoleAssignment{{Name: IdentityDataAdmin, Scope: RoleScope{Type: typ, ID: id}}}}
 	}
 	self := func(scopes ...Scope) Actor { return Actor{Type: User, UserID: "u1", Scopes: scopes} }
@@ -26,17 +26,17 @@ func TestDecide(t *testing.T) {
 		covers   []string
 		refuses  []string
 	}{
-		{"A2 organization scope", ida(ScopeOrganization, ""), target, Settings{}, false, []string{"email", "name.given", "custom"}, nil},
-		{"A2 matching environment", ida(ScopeEnvironment, "e1"), target, Settings{}, false, []string{"email"}, nil},
-		{"A2 other environment", ida(ScopeEnvironment, "e2"), target, Settings{}, true, nil, nil},
-		{"A2 environment, user without one", ida(ScopeEnvironment, "e2"), noEnv, Settings{}, false, []string{"email"}, nil},
-		{"A2 environment id of another type", ida(ScopeEnvironment, "e1"), oddEnv, Settings{}, true, nil, nil},
-		{"A2 matching population", ida(ScopePopulation, "p1"), target, Settings{}, false, []string{"email"}, nil},
-		{"A2 other population", ida(ScopePopulation, "p2"), target, Settings{}, true, nil, nil},
+		{"A2 organization scope", ida(RoleScopeOrganization, ""), target, Settings{}, false, []string{"email", "name.given", "custom"}, nil},
+		{"A2 matching environment", ida(RoleScopeEnvironment, "e1"), target, Settings{}, false, []string{"email"}, nil},
+		{"A2 other environment", ida(RoleScopeEnvironment, "e2"), target, Settings{}, true, nil, nil},
+		{"A2 environment, user without one", ida(RoleScopeEnvironment, "e2"), noEnv, Settings{}, false, []string{"email"}, nil},
+		{"A2 environment id of another type", ida(RoleScopeEnvironment, "e1"), oddEnv, Settings{}, true, nil, nil},
+		{"A2 matching population", ida(RoleScopePopulation, "p1"), target, Settings{}, false, []string{"email"}, nil},
+		{"A2 other population", ida(RoleScopePopulation, "p2"), target, Settings{}, true, nil, nil},
 		{"A2 unknown scope type", ida("GALAXY", ""), target, Settings{}, true, nil, nil},
-		{"A2 role not in the table", Actor{Type: Admin, Roles: []RoleAssignment{{Name: "Environment Admin", Scope: RoleScope{Type: ScopeOrganization}}}}, target, Settings{}, true, nil, nil},
+		{"A2 role not in the table", Actor{Type: Admin, Roles: []RoleAssignment{{Name: "Environment Admin", Scope: RoleScope{Type: RoleScopeOrganization}}}}, target, Settings{}, true, nil, nil},
 		{"A2 no roles", Actor{Type: Admin}, target, Settings{}, true, nil, nil},
-		{"A4 embedder role", Actor{Type: Admin, Roles: []RoleAssignment{{Name: "Help Desk", Scope: RoleScope{Type: ScopeOrganization}}}}, target, helpDesk, false,
+		{"A4 embedder role", Actor{Type: Admin, Roles: []RoleAssignment{{Name: "Help Desk", Scope: RoleScope{Type: RoleScopeOrganization}}}}, target, helpDesk, false,
 			[]string{"email", "name.given"}, []string{"name.family", "name", "title"}},
 		{"A1 unknown actor type", Actor{Type: "ROBOT"}, target, Settings{}, true, nil, nil},
 		{"A3 another user's account", Actor{Type: User, UserID: "u2", Scopes: []Scope{{Name: ScopeUpdateUser}}}, target, Settings{}, true, nil, nil},

@@ -2,6 +2,7 @@ package user_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -70,7 +71,7 @@ func bypassConfig() user.Config {
 	}
 }
 
-func bypassAdmin(role, scopeType, id string) policy.Actor {
+func bypassAdmin(role string, scopeType policy.RoleScopeType, id string) policy.Actor {
 	return policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
 		{Name: role, Scope: policy.RoleScope{Type: scopeType, ID: id}}}}
 }
@@ -80,7 +81,7 @@ func bypassUser(id string, scopes ...policy.Scope) policy.Actor {
 }
 
 var (
-	bypassHelpDesk  = bypassAdmin("Help Desk", policy.ScopeOrganization, "")
+	bypassHelpDesk  = bypassAdmin("Help Desk", policy.RoleScopeOrganization, "")
 	bypassUserFull  = bypassUser("u1", policy.Scope{Name: "p1:update:user"})
 	bypassUserNone  = bypassUser("u1", policy.Scope{Name: "p1:read:user"})
 	bypassUserEmail = bypassUser("u1", policy.Scope{Name: "p1:update:user:contact", SchemaAttributes: []string{"email"}})
@@ -137,7 +138,7 @@ type bypassCase struct {
 
 func bypassCases() []bypassCase {
 	full := bypassResent
-	return []bypassCase{
+	cases := []bypassCase{
 		// D5, D7: names that differ by case, spelling or escaping.
 		{name: "wrong-case Email by an actor granted nothing is ignored", rules: "D5 D7 A5",
 			actor: bypassUserNone, body: `{"Email": "x@y.z"}`},
@@ -277,40 +278,40 @@ func bypassCases() []bypassCase {
 
 		// A2: ADMIN scopes and roles.
 		{name: "another population", rules: "A2",
-			actor: bypassAdmin(policy.IdentityDataAdmin, policy.ScopePopulation, "p2"), body: `{"title": "Boss"}`, want: bypassRefused},
+			actor: bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopePopulation, "p2"), body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "population scope on a user without population", rules: "A2",
-			actor: bypassAdmin(policy.IdentityDataAdmin, policy.ScopePopulation, "p1"), stored: bypassNoPopulation,
+			actor: bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopePopulation, "p1"), stored: bypassNoPopulation,
 			body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "another environment", rules: "A2",
-			actor: bypassAdmin(policy.IdentityDataAdmin, policy.ScopeEnvironment, "e2"), body: `{"title": "Boss"}`, want: bypassRefused},
+			actor: bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopeEnvironment, "e2"), body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "another environment against a non-string stored environment id", rules: "A2",
-			actor:  bypassAdmin(policy.IdentityDataAdmin, policy.ScopeEnvironment, "e2"),
+			actor:  bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopeEnvironment, "e2"),
 			stored: bypassReplace(bypassStored, `"environment": {"id": "e1"}`, `"environment": {"id": 5}`),
 			body:   `{"title": "Boss"}`, want: bypassRefused},
 		{name: "ADMIN role unknown to the table", rules: "A2",
-			actor: bypassAdmin("Environment Admin", policy.ScopeOrganization, ""), body: `{"title": "Boss"}`, want: bypassRefused},
+			actor: bypassAdmin("Environment Admin", policy.RoleScopeOrganization, ""), body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "ADMIN role name in another case", rules: "A2 D7",
-			actor: bypassAdmin("identity data admin", policy.ScopeOrganization, ""), body: `{"title": "Boss"}`, want: bypassRefused},
+			actor: bypassAdmin("identity data admin", policy.RoleScopeOrganization, ""), body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "ADMIN scope type in another case", rules: "A2",
 			actor: bypassAdmin(policy.IdentityDataAdmin, "organization", ""), body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "ADMIN carrying USER scopes only", rules: "A1 A2",
 			actor: policy.Actor{Type: policy.Admin, Scopes: []policy.Scope{{Name: "p1:update:user"}}},
 			body:  `{"title": "Boss"}`, want: bypassRefused},
 		{name: "actor of an unknown type", rules: "A1",
-			actor: policy.Actor{Type: "SERVICE", UserID: "u1", Roles: bypassAdmin(policy.IdentityDataAdmin, policy.ScopeOrganization, "").Roles,
+			actor: policy.Actor{Type: "SERVICE", UserID: "u1", Roles: bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopeOrganization, "").Roles,
 				Scopes: []policy.Scope{{Name: "p1:update:user"}}},
 			body: `{"title": "Boss"}`, want: bypassRefused},
 		{name: "non-applicable Identity Data Admin does not widen Help Desk", rules: "A2 A4",
 			actor: policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-				{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopePopulation, ID: "p2"}},
-				{Name: "Help Desk", Scope: policy.RoleScope{Type: policy.ScopeOrganization}}}},
+				{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopePopulation, ID: "p2"}},
+				{Name: "Help Desk", Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}}},
 			body: `{"title": "Boss"}`, want: bypassDenied("title")},
 
 		// A4: USER scopes that grant nothing.
 		{name: "USER scope p1:read:user", rules: "A4",
 			actor: bypassUserNone, body: `{"email": "jo@example.com"}`, want: bypassDenied("email")},
 		{name: "USER carrying ADMIN roles only", rules: "A1 A4",
-			actor: policy.Actor{Type: policy.User, UserID: "u1", Roles: bypassAdmin(policy.IdentityDataAdmin, policy.ScopeOrganization, "").Roles},
+			actor: policy.Actor{Type: policy.User, UserID: "u1", Roles: bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopeOrganization, "").Roles},
 			body:  `{"email": "jo@example.com"}`, want: bypassDenied("email")},
 		{name: "USER scope name in another case", rules: "A4 D7",
 			actor: bypassUser("u1", policy.Scope{Name: "P1:UPDATE:USER"}), body: `{"email": "jo@example.com"}`, want: bypassDenied("email")},
@@ -341,6 +342,73 @@ func bypassCases() []bypassCase {
 			actor: bypassUserFull, body: `{"population": {"id": "p2"}}`, want: bypassInvalid(user.DetailConstraintViolation, "population.id")},
 		{name: "server-managed members by an actor granted nothing are ignored", rules: "D3 A5",
 			actor: bypassUserNone, body: `{"id": "u2", "environment": {"id": "e2"}, "createdAt": "2020-01-01T00:00:00.000Z"}`},
+	}
+	cases = append(cases, bypassFailClosed()...)
+	return append(cases, bypassRoundTrips()...)
+}
+
+// bypassFailClosed are the A2 and A3 attempts through odd stored shapes:
+// scopes fail closed, and a user whose identity provider is not plainly
+// PingOne counts as federated.
+func bypassFailClosed() []bypassCase {
+	var cases []bypassCase
+	envAdmin := bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopeEnvironment, "e2")
+	for _, env := range []string{`"e2"`, `["e2"]`, `5`, `{"ID": "e2"}`, `{"id": null}`, `null`, `{"id": 2}`, `{"id": ["e2"]}`, `{"id": ""}`} {
+		cases = append(cases, bypassCase{name: "ENVIRONMENT scope against stored environment " + env, rules: "A2",
+			actor:  envAdmin,
+			stored: bypassReplace(bypassStored, `"environment": {"id": "e1"}`, `"environment": `+env),
+			body:   `{"title": "Boss"}`, want: bypassRefused})
+	}
+	popAdmin := bypassAdmin(policy.IdentityDataAdmin, policy.RoleScopePopulation, "p1")
+	for _, pop := range []string{`"p1"`, `["p1"]`, `{"ID": "p1"}`, `{"id": null}`, `null`, `{"id": ["p1"]}`, `{}`} {
+		cases = append(cases, bypassCase{name: "POPULATION scope against stored population " + pop, rules: "A2",
+			actor:  popAdmin,
+			stored: bypassReplace(bypassStored, `"population": {"id": "p1"}`, `"population": `+pop),
+			body:   `{"title": "Boss"}`, want: bypassRefused})
+	}
+	for _, idp := range []string{`"GOOGLE"`, `"PING_ONE"`, `["idp-g"]`, `{"id": null, "type": "GOOGLE"}`, `{"ID": "idp-g"}`,
+		`{"id": "idp-g"}`, `{"id": "idp-unknown"}`, `{"id": "idp-g", "type": "PING_ONE"}`, `{"type": "GOOGLE"}`,
+		`{"type": null}`, `{"type": 1}`, `{"id": 5, "type": "PING_ONE"}`, `true`} {
+		cases = append(cases, bypassCase{name: "USER whose stored identityProvider is " + idp, rules: "A3",
+			actor:  bypassUserFull,
+			stored: bypassReplace(bypassStored, `"identityProvider": {"type": "PING_ONE"}`, `"identityProvider": `+idp),
+			body:   `{"title": "Boss"}`, want: bypassRefused})
+	}
+	return cases
+}
+
+// bypassRoundTrips are A4's attempts through the actor's JSON form: an actor
+// read back from its own JSON may do exactly what it could before.
+func bypassRoundTrips() []bypassCase {
+	roundTrip := func(a policy.Actor) policy.Actor {
+		data, err := json.Marshal(a)
+		if err != nil {
+			panic(err)
+		}
+		var back policy.Actor
+		if err := json.Unmarshal(data, &back); err != nil {
+			panic(err)
+		}
+		return back
+	}
+	nothing := bypassUser("u1", policy.Scope{Name: policy.ScopeUpdateUser, SchemaAttributes: []string{}})
+	suffix := bypassUser("u1", policy.Scope{Name: "p1:update:user:none", SchemaAttributes: []string{}})
+	helpDeskNothing := func(c *user.Config) { c.Roles["Help Desk"] = policy.Role{SchemaAttributes: []string{}} }
+	return []bypassCase{
+		{name: "p1:update:user with an empty list, after a JSON round trip", rules: "A4",
+			actor: roundTrip(nothing), body: `{"title": "Boss"}`, want: bypassDenied("title")},
+		{name: "suffix scope with an empty list, after a JSON round trip", rules: "A4",
+			actor: roundTrip(suffix), body: `{"email": "x@y.z"}`, want: bypassDenied("email")},
+		{name: "embedder role with an empty list, after a JSON round trip", rules: "A4",
+			config: func(c *user.Config) {
+				helpDeskNothing(c)
+				data, _ := json.Marshal(c.Roles)
+				c.Roles = nil
+				if err := json.Unmarshal(data, &c.Roles); err != nil {
+					panic(err)
+				}
+			},
+			actor: roundTrip(bypassHelpDesk), body: `{"email": "x@y.z"}`, want: bypassDenied("email")},
 	}
 }
 

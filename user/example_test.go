@@ -14,7 +14,7 @@ import (
 // attribute.
 var exampleAdmin = policy.Actor{
 	Type:  policy.Admin,
-	Roles: []policy.RoleAssignment{{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopeOrganization}}},
+	Roles: []policy.RoleAssignment{{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}},
 }
 
 func exampleClock() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 678900000, time.UTC) }

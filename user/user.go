@@ -198,7 +198,7 @@ func (e *Environment) update(method patch.Method, storedBytes []byte, actor poli
 		return nil, rerr
 	}
 	// E3.2: whole-request refusals.
-	grant, denial := policy.Decide(actor, target(stored), e.settings)
+	grant, denial := policy.Decide(actor, e.target(stored), e.settings)
 	if denial != nil {
 		return nil, &Error{Status: http.StatusForbidden, Code: CodeAccessFailed,
 			Message: "the actor may not update this user",
@@ -271,29 +271,58 @@ func (e *Environment) readBody(b []byte) (jsonx.Value, *Error) {
 }
 
 // target collects the facts about the stored user that authorization uses.
-func target(stored jsonx.Value) policy.Target {
-	// sub returns the stored attr.name: its text when a string, and whether
-	// it is present and not null.
-	sub := func(attr, name string) (string, bool) {
-		v, _ := stored.Get(attr)
-		s, ok := v.Get(name)
-		if !ok || s.IsNull() {
-			return "", false
-		}
-		if s.Kind != jsonx.String {
-			return "", true
-		}
-		return s.Str, true
-	}
+// Odd shapes fail closed (A2, A3): see policy.Target.
+func (e *Environment) target(stored jsonx.Value) policy.Target {
 	var t policy.Target
 	if id, ok := stored.Get("id"); ok && id.Kind == jsonx.String {
 		t.UserID = id.Str
 	}
-	t.EnvironmentID, t.HasEnvironmentID = sub("environment", "id")
-	t.PopulationID, t.HasPopulationID = sub("population", "id")
-	_, t.HasIdentityProviderID = sub("identityProvider", "id")
-	t.IdentityProviderType, _ = sub("identityProvider", "type")
+	env, hasEnv := stored.Get("environment")
+	t.NoEnvironment = !hasEnv
+	t.EnvironmentID = stringMember(env, "id")
+	pop, _ := stored.Get("population")
+	t.PopulationID = stringMember(pop, "id")
+	t.PingOneUser = e.pingOneUser(stored)
 	return t
+}
+
+// stringMember returns v.name when v is an object holding a string there,
+// and "" otherwise.
+func stringMember(v jsonx.Value, name string) string {
+	if s, ok := v.Get(name); ok && s.Kind == jsonx.String {
+		return s.Str
+	}
+	return ""
+}
+
+// pingOneUser is A3's fail-closed test: the stored user authenticates with
+// PingOne only when identityProvider is absent or null, or an object whose
+// type is absent or PING_ONE and whose id is absent, null or an id the
+// environment maps to PING_ONE, with no other member. Every other shape
+// counts as federated.
+func (e *Environment) pingOneUser(stored jsonx.Value) bool {
+	idp, ok := stored.Get("identityProvider")
+	if !ok || idp.IsNull() {
+		return true
+	}
+	if idp.Kind != jsonx.Object {
+		return false
+	}
+	for _, m := range idp.Members {
+		switch v := m.Value; m.Name {
+		case "type":
+			if v.Kind != jsonx.String || v.Str != "PING_ONE" {
+				return false
+			}
+		case "id":
+			if !v.IsNull() && (v.Kind != jsonx.String || e.idps[v.Str] != "PING_ONE") {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // denied lists the changes outside the grant (A5). identityProvider.type

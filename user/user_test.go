@@ -20,7 +20,7 @@ import (
 )
 
 var admin = policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-	{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopeOrganization}}}}
+	{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}}}
 
 func fixedClock() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 678900000, time.UTC) }
 
@@ -68,7 +68,7 @@ func TestErrors(t *testing.T) {
 	env := newEnv(t, user.Config{PingIDConnected: true, Attributes: []schema.Attribute{
 		{Name: "shirt", Type: schema.String, EnumeratedValues: []schema.EnumeratedValue{{Value: "S"}}}}})
 	helpDesk := policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopePopulation, ID: "other"}}}}
+		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopePopulation, ID: "other"}}}}
 	self := policy.Actor{Type: policy.User, UserID: "u1", Scopes: []policy.Scope{{Name: "p1:update:user:contact", SchemaAttributes: []string{"email"}}}}
 	tests := []struct {
 		name     string

@@ -110,7 +110,7 @@ func apply(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error
 		cfg.Clock = func() time.Time { return now }
 	}
 	actor := policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopeOrganization}}}}
+		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}}}
 	if *actorPath != "" {
 		data, err := os.ReadFile(*actorPath)
 		if err != nil {

@@ -76,7 +76,7 @@ func decodeObject(t *testing.T, data []byte) map[string]any {
 func TestWorkforceSamples(t *testing.T) {
 	cfg, env := workforceEnvironment(t)
 	admin := policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.ScopeOrganization}}}}
+		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}}}
 
 	t.Run("environment", func(t *testing.T) {
 		// The sample is meant to show every kind of custom attribute (V4).
@@ -187,7 +187,7 @@ func TestWorkforceSamples(t *testing.T) {
 		// A2, A4: the embedder's HR Partner role grants its list only, over
 		// its population.
 		hr := policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-			{Name: "HR Partner", Scope: policy.RoleScope{Type: policy.ScopePopulation, ID: "b6d3e8a2-1c4f-4a7b-8e95-2f0d6c3a9b14"}}}}
+			{Name: "HR Partner", Scope: policy.RoleScope{Type: policy.RoleScopePopulation, ID: "b6d3e8a2-1c4f-4a7b-8e95-2f0d6c3a9b14"}}}}
 		alice := readSample(t, "alice.json")
 		// A5: every change outside the grant is named, in one 403.
 		_, err := env.Patch(alice, hr, readSample(t, "patch-alice.json"))
