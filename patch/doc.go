@@ -1,10 +1,15 @@
-// Package patch holds the merge mechanics of amend: how a PATCH or PUT body
-// combines with a stored user (rules P, U, I, D3-D7, W1, L3 and O3-O7 of
-// docs/semantics.md), including an RFC 7396 JSON Merge Patch that keeps the
-// exact text of numbers and member order.
+// Package patch is RFC 7396 JSON Merge Patch on bytes, as amend applies it to
+// the JSON attributes of a user (rule P6 of docs/semantics.md).
 //
-// Apply reports facts in its own terms: the changed leaves, the ignored
-// members, the values to validate and the rules broken (Faults). It does not
-// authorize or validate values; package user does that and turns the facts
-// into errors. Most programs use package user instead.
+// [MergePatch] merges a patch into a target: objects merge recursively, null
+// deletes a member at any depth, and anything else replaces the target.
+// Unlike a merge through encoding/json and map[string]any, it keeps the
+// exact text of numbers (12345678901234567890 stays so, 1.0 stays 1.0), the
+// order of members (the target's first, then new ones in patch order), and
+// it refuses what amend's reader refuses: invalid UTF-8, lone surrogate
+// escapes, duplicate member names at any depth and trailing data. Its cost
+// is linear in the sizes of its inputs.
+//
+// The PUT, PATCH and SCIM PATCH rules of a user update live in package
+// user, which uses the same merge for JSON attributes.
 package patch

@@ -1,60 +1,57 @@
 package patch
 
-import "github.com/amendlib/amend/internal/jsonx"
+import (
+	"errors"
+	"fmt"
 
-// MergePatch applies an RFC 7396 JSON Merge Patch to target and returns the
-// result (P6): objects merge recursively, null deletes a member at any depth,
-// anything else replaces. An absent target is passed as Null. Neither
-// argument is modified; the result may share unchanged parts with them.
-// Member order: target's members first, in order, then new ones in patch
-// order. Cost is linear in the sizes of target and patch.
-func MergePatch(target, patch jsonx.Value) jsonx.Value {
-	if patch.Kind != jsonx.Object {
-		return patch
-	}
-	var base []jsonx.Member
-	if target.Kind == jsonx.Object {
-		base = target.Members
-	}
-	find := indexer(patch.Members)
-	used := make([]bool, len(patch.Members))
-	out := make([]jsonx.Member, 0, len(base)+len(patch.Members))
-	for _, m := range base {
-		i := find(m.Name)
-		if i < 0 {
-			out = append(out, m)
-			continue
-		}
-		used[i] = true
-		p := patch.Members[i].Value
-		if p.IsNull() {
-			continue
-		}
-		out = append(out, jsonx.Member{Name: m.Name, Value: MergePatch(m.Value, p)})
-	}
-	for i, m := range patch.Members {
-		if used[i] || m.Value.IsNull() {
-			continue
-		}
-		out = append(out, jsonx.Member{Name: m.Name, Value: MergePatch(jsonx.NullValue, m.Value)})
-	}
-	return jsonx.Obj(out)
+	"github.com/amendlib/amend/internal/jsonx"
+)
+
+// MaxDepth is the deepest nesting MergePatch reads, the outermost value
+// being level 1.
+const MaxDepth = 10000
+
+// Error reports an input of MergePatch that is not acceptable JSON.
+type Error struct {
+	// Input is "target" or "patch".
+	Input string
+	// Offset is the byte offset in that input where the problem was found.
+	Offset int
+	// Reason says what is wrong, in English.
+	Reason string
 }
 
-// indexer returns a lookup of member names (-1 when absent): a scan for
-// small objects, a map for large ones.
-func indexer(ms []jsonx.Member) func(string) int {
-	if len(ms) <= 8 {
-		return func(name string) int { return jsonx.Index(ms, name) }
-	}
-	idx := make(map[string]int, len(ms))
-	for i, m := range ms {
-		idx[m.Name] = i
-	}
-	return func(name string) int {
-		if i, ok := idx[name]; ok {
-			return i
+func (e *Error) Error() string {
+	return fmt.Sprintf("patch: the %s is not acceptable JSON: %s at byte %d", e.Input, e.Reason, e.Offset)
+}
+
+// MergePatch applies the RFC 7396 JSON Merge Patch patch to target and
+// returns the result as compact JSON. An empty target (no bytes) is an
+// absent one: the patch is merged into null, so nulls inside it are
+// dropped. Numbers keep their exact text, member order is kept, and strings
+// are written with only the escaping JSON requires. Neither input is
+// modified. A target or patch that is not one JSON value without duplicate
+// member names, in UTF-8, nested at most MaxDepth levels, is an *Error.
+func MergePatch(target, patch []byte) ([]byte, error) {
+	t := jsonx.NullValue
+	if len(target) > 0 {
+		var err error
+		if t, err = parse("target", target); err != nil {
+			return nil, err
 		}
-		return -1
 	}
+	p, err := parse("patch", patch)
+	if err != nil {
+		return nil, err
+	}
+	return jsonx.Append(make([]byte, 0, len(target)+len(patch)), jsonx.MergePatch(t, p)), nil
+}
+
+func parse(input string, data []byte) (jsonx.Value, error) {
+	v, err := jsonx.Parse(data, MaxDepth)
+	var perr *jsonx.Error
+	if errors.As(err, &perr) {
+		return v, &Error{Input: input, Offset: perr.Offset, Reason: perr.Msg}
+	}
+	return v, err
 }

@@ -120,9 +120,9 @@ type Settings struct {
 	// Identity Data Admin, which always grants every attribute; nil means
 	// none.
 	Roles map[string]Role
-	// DenySelfUpdate forbids USER actors from updating themselves
-	// (canUsersUpdateSelf false).
-	DenySelfUpdate bool
+	// CanUsersUpdateSelf lets USER actors update their own account (A3);
+	// nil means true, as in user.Config.
+	CanUsersUpdateSelf *bool
 }
 
 // Denial is a whole-request refusal (A2, A3): the actor may change nothing.
@@ -234,7 +234,7 @@ func decideUser(actor Actor, t Target, s Settings) (Grant, *Denial) {
 	switch {
 	case actor.UserID == "" || actor.UserID != t.UserID:
 		return Grant{}, &Denial{Reason: "a user may update only their own account"}
-	case s.DenySelfUpdate:
+	case s.CanUsersUpdateSelf != nil && !*s.CanUsersUpdateSelf:
 		return Grant{}, &Denial{Reason: "the environment does not let users update themselves"}
 	case !t.PingOneUser:
 		return Grant{}, &Denial{Reason: "a user who authenticates with an authoritative identity provider cannot update their own account"}

@@ -41,7 +41,7 @@ func TestDecide(t *testing.T) {
 		{"A1 unknown actor type", Actor{Type: "ROBOT"}, target, Settings{}, true, nil, nil},
 		{"A3 another user's account", Actor{Type: User, UserID: "u2", Scopes: []Scope{{Name: ScopeUpdateUser}}}, target, Settings{}, true, nil, nil},
 		{"A3 USER without userId", Actor{Type: User, Scopes: []Scope{{Name: ScopeUpdateUser}}}, Target{}, Settings{}, true, nil, nil},
-		{"A3 self-update off", self(Scope{Name: ScopeUpdateUser}), target, Settings{DenySelfUpdate: true}, true, nil, nil},
+		{"A3 self-update off", self(Scope{Name: ScopeUpdateUser}), target, Settings{CanUsersUpdateSelf: new(bool)}, true, nil, nil},
 		{"A3 federated user", self(Scope{Name: ScopeUpdateUser}), federated, Settings{}, true, nil, nil},
 		{"A3 p1:update:user never covers identityProvider", self(Scope{Name: ScopeUpdateUser}), target, Settings{}, false,
 			[]string{"email", "name.given", "custom"}, []string{"identityProvider.id", "identityProvider"}},

@@ -10,37 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-// The format names amend registers on its own jsonschema compiler. They are
-// prefixed so that no format of the jsonschema package is used by accident.
-const (
-	formatEmail          = "amend-email"
-	formatTimeZone       = "amend-time-zone"
-	formatLanguageTag    = "amend-language-tag"
-	formatAcceptLanguage = "amend-accept-language"
-	formatHTTPURL        = "amend-http-url"
-	formatPhone          = "amend-phone"
-)
-
-// stringFormat adapts a string check to the jsonschema format signature;
-// values that are not strings pass (the type keyword reports them).
-func stringFormat(f func(string) bool) func(any) bool {
-	return func(v any) bool {
-		s, ok := v.(string)
-		return !ok || f(s)
-	}
-}
-
-func formats() map[string]func(any) bool {
-	return map[string]func(any) bool{
-		formatEmail:          stringFormat(IsEmail),
-		formatTimeZone:       stringFormat(IsTimeZone),
-		formatLanguageTag:    stringFormat(IsLanguageTag),
-		formatAcceptLanguage: stringFormat(IsAcceptLanguage),
-		formatHTTPURL:        stringFormat(IsHTTPURL),
-		formatPhone:          stringFormat(IsPhone),
-	}
-}
-
 // IsTimeZone reports whether s names a zone of the IANA time zone database
 // embedded in the program (V2). Names are case-sensitive; "Local" and
 // "localtime" are not zone names.

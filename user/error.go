@@ -1,6 +1,7 @@
 package user
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,12 +51,55 @@ type Error struct {
 }
 
 // Detail is one problem of an error: a detail code, the dotted attribute
-// path it concerns (empty for a whole-request problem) and a message.
+// path it concerns and a message.
+//
+// A detail about an attribute always has a target; a whole-request detail
+// (E3.1, A2, A3) has none. Target is empty for both a whole-request detail
+// and a member whose name is the empty string (V5); EmptyTarget tells them
+// apart, and the JSON form writes "target": "" for the second only.
 type Detail struct {
+	Code   string
+	Target string
+	// EmptyTarget is true for a detail about a member named "" (V5):
+	// Target is then "" and is written, not omitted.
+	EmptyTarget bool
+	Message     string
+	InnerError  *InnerError
+}
+
+// HasTarget reports whether the detail concerns an attribute, as opposed to
+// the request as a whole.
+func (d Detail) HasTarget() bool { return d.Target != "" || d.EmptyTarget }
+
+type detailJSON struct {
 	Code       string      `json:"code"`
-	Target     string      `json:"target,omitempty"`
+	Target     *string     `json:"target,omitempty"`
 	Message    string      `json:"message"`
 	InnerError *InnerError `json:"innerError,omitempty"`
+}
+
+// MarshalJSON writes the detail as PingOne's error body holds it: target
+// only when the detail has one (see HasTarget).
+func (d Detail) MarshalJSON() ([]byte, error) {
+	j := detailJSON{Code: d.Code, Message: d.Message, InnerError: d.InnerError}
+	if d.HasTarget() {
+		j.Target = &d.Target
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads a detail of PingOne's error body; "target": "" sets
+// EmptyTarget.
+func (d *Detail) UnmarshalJSON(data []byte) error {
+	var j detailJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*d = Detail{Code: j.Code, Message: j.Message, InnerError: j.InnerError}
+	if j.Target != nil {
+		d.Target, d.EmptyTarget = *j.Target, *j.Target == ""
+	}
+	return nil
 }
 
 // InnerError holds the facts of a detail where they apply.
@@ -71,8 +115,8 @@ type InnerError struct {
 func (e *Error) Error() string {
 	s := fmt.Sprintf("user: %d %s: %s", e.Status, e.Code, e.Message)
 	for _, d := range e.Details {
-		if d.Target != "" {
-			s += fmt.Sprintf("; %s %s", d.Code, d.Target)
+		if d.HasTarget() {
+			s += fmt.Sprintf("; %s %q", d.Code, d.Target)
 		} else {
 			s += "; " + d.Code
 		}
@@ -106,6 +150,54 @@ type errorBody struct {
 // body; it is the HTTP status of the response.
 func (e *Error) MarshalJSON() ([]byte, error) {
 	return json.Marshal(errorBody{ID: e.ID, Code: e.Code, Message: e.Message, Details: e.Details})
+}
+
+// UnmarshalJSON reads PingOne's error body; Status is left as it is, since
+// the body does not hold it.
+func (e *Error) UnmarshalJSON(data []byte) error {
+	var b errorBody
+	if err := json.Unmarshal(data, &b); err != nil {
+		return err
+	}
+	e.ID, e.Code, e.Message, e.Details = b.ID, b.Code, b.Message, b.Details
+	return nil
+}
+
+// WriteError writes err as PingOne's HTTP error response: the status, the
+// Content-Type application/json and the error body with a fresh random UUID
+// as its id (E1), unless the *Error already has one. An error that is not
+// an *Error is written as a 500 UNEXPECTED_ERROR whose message does not
+// reveal it. err is not modified.
+func WriteError(w http.ResponseWriter, err error) {
+	var e *Error
+	if !errors.As(err, &e) || e == nil {
+		e = &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError, Message: "an unexpected error occurred"}
+	}
+	body := *e
+	if body.ID == "" {
+		body.ID = randomUUID()
+	}
+	status := body.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	data, merr := json.Marshal(&body)
+	if merr != nil {
+		data = []byte(`{"id":"` + body.ID + `","code":"UNEXPECTED_ERROR","message":"an unexpected error occurred"}`)
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}
+
+// randomUUID returns a random (version 4) UUID from crypto/rand.
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // UniquenessViolation returns the error for a caller that finds another user

@@ -4,112 +4,54 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/amendlib/amend/internal/apply"
+	"github.com/amendlib/amend/internal/catalog"
 	"github.com/amendlib/amend/internal/jsonx"
-	"github.com/amendlib/amend/patch"
 	"github.com/amendlib/amend/policy"
-	"github.com/amendlib/amend/schema"
 )
 
-// Config describes an environment. Its JSON form is the "environment" object
-// of the conformance case format; every member is optional and every zero
-// value means the documented default.
-type Config struct {
-	// Attributes are PingOne schema attribute objects: CUSTOM ones add
-	// attributes, STANDARD ones adjust built-in ones (enabled, unique).
-	// nil means the standard user only. In JSON, a plain array or PingOne's
-	// listing envelope {"_embedded": {"attributes": [...]}}.
-	Attributes schema.Attributes `json:"attributes,omitempty"`
-	// IdentityProviders maps external identity provider ids to their types
-	// (GOOGLE, SAML, OPENID_CONNECT, ...) (I1). nil means none.
-	IdentityProviders map[string]string `json:"identityProviders,omitempty"`
-	// PingIDConnected forbids changing username (W1).
-	PingIDConnected bool `json:"pingIdConnected,omitempty"`
-	// CanUsersUpdateSelf lets USER actors update their own account (A3);
-	// nil means true.
-	CanUsersUpdateSelf *bool `json:"canUsersUpdateSelf,omitempty"`
-	// Options are behaviour switches.
-	Options Options `json:"options"`
-	// Roles are the embedder's own ADMIN roles (A2, A4), added to the
-	// built-in Identity Data Admin, which cannot be redefined. nil means
-	// none.
-	Roles map[string]policy.Role `json:"roles,omitempty"`
-	// Limits; the zero value means the rulebook's defaults.
-	Limits Limits `json:"-"`
-	// Clock gives the time set as updatedAt (O3); nil means time.Now.
-	Clock func() time.Time `json:"-"`
-}
-
-// Options are behaviour switches of an environment.
-type Options struct {
-	// UnknownAttributes is "ignore" (the default, also for "") or "reject":
-	// unknown attributes in a body are then 400 INVALID_DATA (D5).
-	UnknownAttributes string `json:"unknownAttributes,omitempty"`
-}
-
-// Limits bound what a request may hold. A zero field means the default.
-type Limits struct {
-	// MaxBodyBytes: the largest body (L1); 0 means 1 MiB (1,048,576 bytes).
-	MaxBodyBytes int
-	// MaxDepth: the deepest nesting of a body, the body object being level
-	// 1 (L1); 0 means 64.
-	MaxDepth int
-	// MaxValues: the most values of a multi-valued attribute (L2); 0 means
-	// 1,000.
-	MaxValues int
-	// MaxCustomBytes: the budget of one user's custom attribute values as
-	// compact JSON (L3); 0 means 16 KiB (16,384 bytes).
-	MaxCustomBytes int
-	// MaxCustomAttributes: the most custom attributes of a schema (L4); 0
-	// means 200.
-	MaxCustomAttributes int
-	// MaxEnumeratedValues: the most enumerated values of one attribute
-	// (L4); 0 means 100.
-	MaxEnumeratedValues int
-}
-
-// storedMaxDepth bounds the nesting of stored documents so that no input can
-// exhaust the stack; a deeper stored document is UNEXPECTED_ERROR.
-const storedMaxDepth = 10000
-
 // Environment is a built, immutable environment. It is safe for concurrent
-// use by multiple goroutines.
+// use by multiple goroutines. Build it with NewEnvironment: the methods of a
+// nil or zero Environment return a 500 UNEXPECTED_ERROR saying so.
 type Environment struct {
-	cat      *schema.Catalogue
-	idps     map[string]string
-	pingID   bool
-	reject   bool
-	settings policy.Settings
-	limits   Limits
-	clock    func() time.Time
+	cat         *catalog.Catalogue
+	id          string
+	populations []Population
+	idps        map[string]string
+	pingID      bool
+	reject      bool
+	settings    policy.Settings
+	limits      Limits
+	clock       func() time.Time
+	newID       func() string
 }
 
 // NewEnvironment checks cfg and builds its environment. It refuses, with an
 // error naming the attribute, every schema that L4 forbids or that is
-// inconsistent, and unknown option values. cfg is not retained.
+// inconsistent, unknown option values, negative limits and a MaxDepth over
+// MaxDepthCeiling. When several entries are wrong, the error names the same
+// one on every build. cfg is not retained.
 func NewEnvironment(cfg Config) (*Environment, error) {
-	l := cfg.Limits
-	if l.MaxBodyBytes <= 0 {
-		l.MaxBodyBytes = 1 << 20
+	l, err := cfg.Limits.withDefaults()
+	if err != nil {
+		return nil, err
 	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = 64
-	}
-	if l.MaxCustomBytes <= 0 {
-		l.MaxCustomBytes = 16 << 10
-	}
-	cat, err := schema.New(cfg.Attributes, schema.Limits{MaxValues: l.MaxValues,
+	cat, err := catalog.New(cfg.Attributes, catalog.Limits{MaxValues: l.MaxValues,
 		MaxCustomAttributes: l.MaxCustomAttributes, MaxEnumeratedValues: l.MaxEnumeratedValues})
 	if err != nil {
 		return nil, err
 	}
-	sl := cat.Limits()
-	l.MaxValues, l.MaxCustomAttributes, l.MaxEnumeratedValues = sl.MaxValues, sl.MaxCustomAttributes, sl.MaxEnumeratedValues
-	e := &Environment{cat: cat, pingID: cfg.PingIDConnected, limits: l, clock: cfg.Clock,
+	e := &Environment{cat: cat, id: cfg.ID, pingID: cfg.PingIDConnected, limits: l, clock: cfg.Clock, newID: cfg.NewID,
 		idps: map[string]string{}, settings: policy.Settings{Roles: map[string]policy.Role{}}}
+	if e.id == "" {
+		e.id = DefaultEnvironmentID
+	}
 	switch cfg.Options.UnknownAttributes {
 	case "", "ignore":
 	case "reject":
@@ -117,40 +59,115 @@ func NewEnvironment(cfg Config) (*Environment, error) {
 	default:
 		return nil, fmt.Errorf("user: options.unknownAttributes is %q, want \"ignore\" or \"reject\"", cfg.Options.UnknownAttributes)
 	}
-	for id, typ := range cfg.IdentityProviders {
+	// Map entries are checked in key order, so that the error names the
+	// same entry on every build.
+	for _, id := range slices.Sorted(maps.Keys(cfg.IdentityProviders)) {
+		typ := cfg.IdentityProviders[id]
 		if id == "" || typ == "" {
 			return nil, fmt.Errorf("user: identity provider %q: ids and types must not be empty", id)
 		}
 		e.idps[id] = typ
 	}
-	for name, r := range cfg.Roles {
-		if name == "" {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
+		switch {
+		case name == "":
 			return nil, errors.New("user: a role has an empty name")
-		}
-		if name == policy.IdentityDataAdmin {
+		case name == policy.IdentityDataAdmin:
 			return nil, fmt.Errorf("user: role %q is built in and cannot be redefined", name)
 		}
-		e.settings.Roles[name] = policy.Role{SchemaAttributes: append([]string(nil), r.SchemaAttributes...)}
+		e.settings.Roles[name] = policy.Role{SchemaAttributes: slices.Clone(cfg.Roles[name].SchemaAttributes)}
 	}
-	e.settings.DenySelfUpdate = cfg.CanUsersUpdateSelf != nil && !*cfg.CanUsersUpdateSelf
+	defaults, seen := 0, map[string]bool{}
+	for _, p := range cfg.Populations {
+		switch {
+		case p.ID == "":
+			return nil, errors.New("user: a population has an empty id")
+		case seen[p.ID]:
+			return nil, fmt.Errorf("user: population %q is listed twice", p.ID)
+		}
+		seen[p.ID] = true
+		if p.Default {
+			defaults++
+		}
+	}
+	if defaults > 1 {
+		return nil, errors.New("user: more than one population is the default")
+	}
+	e.populations = slices.Clone(cfg.Populations)
+	if cfg.CanUsersUpdateSelf != nil {
+		e.settings.CanUsersUpdateSelf = new(bool)
+		*e.settings.CanUsersUpdateSelf = *cfg.CanUsersUpdateSelf
+	}
 	if e.clock == nil {
 		e.clock = time.Now
+	}
+	if e.newID == nil {
+		e.newID = randomUUID
 	}
 	return e, nil
 }
 
+// notBuilt is the error of every method of an Environment that NewEnvironment
+// did not build.
+func notBuilt() *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError,
+		Message: "the user.Environment was not built with NewEnvironment"}
+}
+
 // Limits returns the environment's limits with defaults applied.
-func (e *Environment) Limits() Limits { return e.limits }
+func (e *Environment) Limits() Limits {
+	if e == nil {
+		return Limits{}
+	}
+	return e.limits
+}
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of the environment's
-// user document. The caller must not modify the returned bytes.
-func (e *Environment) JSONSchema() []byte { return e.cat.JSONSchema() }
+// user document: the published form of the rules the environment applies to
+// values. The caller must not modify the returned bytes. A nil or zero
+// Environment has none.
+func (e *Environment) JSONSchema() []byte {
+	if e == nil || e.cat == nil {
+		return nil
+	}
+	return e.cat.JSONSchema()
+}
 
-// Change is one changed leaf of the document (O5).
-type Change = patch.Change
+// Op is the kind of a Change.
+type Op string
+
+// The change operations (O5).
+const (
+	Add     Op = "add"
+	Replace Op = "replace"
+	Remove  Op = "remove"
+)
+
+// Change is one changed leaf of the document (O5): a top-level attribute, or
+// a sub-attribute of a COMPLEX one, in dotted form.
+type Change struct {
+	Op   Op     `json:"op"`
+	Path string `json:"path"`
+}
+
+// Reason says why a body member was ignored (O6).
+type Reason string
+
+// The reasons.
+const (
+	Unknown  Reason = "unknown"   // not an attribute of the environment (D5)
+	Disabled Reason = "disabled"  // a disabled attribute (D6)
+	ReadOnly Reason = "read-only" // server-managed (D3), or a dedicated attribute resent unchanged (D4)
+)
 
 // Ignored is one body member that was ignored (O6).
-type Ignored = patch.Ignored
+type Ignored struct {
+	Path   string `json:"path"`
+	Reason Reason `json:"reason"`
+	// Hint names the attribute an unknown member probably meant, when one
+	// differs from it only by case.
+	Hint string `json:"hint,omitempty"`
+}
 
 // Result is a successful update.
 type Result struct {
@@ -172,73 +189,94 @@ type Result struct {
 // on behalf of actor (rules P1-P7). stored and body are not modified or
 // retained. On failure the error is an *Error.
 func (e *Environment) Patch(stored []byte, actor policy.Actor, body []byte) (*Result, error) {
-	return e.update(patch.Patch, stored, actor, body)
+	return e.update(apply.Patch, stored, actor, body)
 }
 
 // Put applies a PUT body, which replaces the writable attributes of the
 // stored user document, on behalf of actor (rules U1-U5). stored and body are
 // not modified or retained. On failure the error is an *Error.
 func (e *Environment) Put(stored []byte, actor policy.Actor, body []byte) (*Result, error) {
-	return e.update(patch.Put, stored, actor, body)
+	return e.update(apply.Put, stored, actor, body)
 }
 
-func (e *Environment) update(method patch.Method, storedBytes []byte, actor policy.Actor, bodyBytes []byte) (*Result, error) {
-	// E3.0: the stored document.
-	stored, err := jsonx.Parse(storedBytes, storedMaxDepth)
-	if err != nil || stored.Kind != jsonx.Object {
-		msg := "the stored user document is not a JSON object"
-		if err != nil {
-			msg += ": " + err.Error()
-		}
-		return nil, &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError, Message: msg}
+func (e *Environment) update(method apply.Method, storedBytes []byte, actor policy.Actor, bodyBytes []byte) (*Result, error) {
+	if e == nil || e.cat == nil {
+		return nil, notBuilt()
 	}
-	// E3.1: the body.
-	body, rerr := e.readBody(bodyBytes)
-	if rerr != nil {
-		return nil, rerr
+	stored, err := e.readStored(storedBytes) // E3.0
+	if err != nil {
+		return nil, err
 	}
-	// E3.2: whole-request refusals.
-	grant, denial := policy.Decide(actor, e.target(stored), e.settings)
-	if denial != nil {
-		return nil, &Error{Status: http.StatusForbidden, Code: CodeAccessFailed,
-			Message: "the actor may not update this user",
-			Details: []Detail{{Code: DetailInsufficientPermissions, Message: denial.Reason}}}
+	body, err := e.readBody(bodyBytes) // E3.1
+	if err != nil {
+		return nil, err
 	}
-	out := patch.Apply(patch.Request{
+	grant, err := e.authorize(actor, stored) // E3.2: whole-request refusals
+	if err != nil {
+		return nil, err
+	}
+	out := apply.Apply(apply.Request{
 		Method: method, Stored: stored, Body: body, Catalogue: e.cat,
 		IdentityProviders: e.idps, RejectUnknown: e.reject, PingIDConnected: e.pingID,
 		MaxCustomBytes: e.limits.MaxCustomBytes, InputBytes: len(storedBytes) + len(bodyBytes), Now: e.now(),
 	})
-	// E3.2: every change outside the grant (A5).
+	return e.judge(grant, stored, storedBytes, out, len(bodyBytes))
+}
+
+// judge turns what a request would do into its answer: the 403 of the
+// changes outside the grant (E3.2, A5), then the 400 of every rule broken
+// (E3.3), then the result.
+func (e *Environment) judge(grant policy.Grant, stored jsonx.Value, storedBytes []byte, out apply.Outcome, extra int) (*Result, error) {
 	if denied := e.denied(grant, stored, out); len(denied) > 0 {
 		return nil, &Error{Status: http.StatusForbidden, Code: CodeAccessFailed,
 			Message: "the actor may not update some of the attributes this request changes", Details: denied}
 	}
-	// E3.3: every rule the change breaks.
 	if details := e.invalid(out); len(details) > 0 {
 		return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidData,
 			Message: "the request could not be completed: some values are not valid", Details: details}
 	}
-	res := &Result{Changes: out.Changes, Ignored: out.Ignored, Unique: out.Unique}
+	return e.result(storedBytes, out, extra), nil
+}
+
+// result builds the Result of an outcome without faults.
+func (e *Environment) result(storedBytes []byte, out apply.Outcome, extra int) *Result {
+	res := &Result{Changes: make([]Change, len(out.Changes)), Ignored: make([]Ignored, len(out.Ignored)), Unique: out.Unique}
+	for i, c := range out.Changes {
+		res.Changes[i] = Change{Op: Op(c.Op), Path: c.Path}
+	}
+	for i, ig := range out.Ignored {
+		res.Ignored[i] = Ignored{Path: ig.Path, Reason: Reason(ig.Reason), Hint: ig.Hint}
+	}
 	if len(out.Changes) == 0 {
 		res.Document = bytes.Clone(storedBytes)
+		if res.Document == nil {
+			res.Document = []byte{}
+		}
 	} else {
-		res.Document = jsonx.Append(make([]byte, 0, len(storedBytes)+len(bodyBytes)+32), out.Document)
-	}
-	if res.Changes == nil {
-		res.Changes = []Change{}
-	}
-	if res.Ignored == nil {
-		res.Ignored = []Ignored{}
+		res.Document = jsonx.Append(make([]byte, 0, len(storedBytes)+extra+32), out.Document)
 	}
 	if res.Unique == nil {
 		res.Unique = []string{}
 	}
-	return res, nil
+	return res
 }
 
 func (e *Environment) now() string {
 	return e.clock().UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+}
+
+// readStored applies E3.0 to a stored document.
+func (e *Environment) readStored(b []byte) (jsonx.Value, *Error) {
+	stored, err := jsonx.Parse(b, MaxDepthCeiling)
+	if err != nil || stored.Kind != jsonx.Object {
+		msg := "the stored user document is not a JSON object"
+		var perr *jsonx.Error
+		if errors.As(err, &perr) {
+			msg += ": " + perr.Describe()
+		}
+		return jsonx.Value{}, &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError, Message: msg}
+	}
+	return stored, nil
 }
 
 // readBody applies E3.1 and L1 to a body.
@@ -258,9 +296,13 @@ func (e *Environment) readBody(b []byte) (jsonx.Value, *Error) {
 				InnerError: &InnerError{MaximumValue: intp(e.limits.MaxDepth)}}}}
 	}
 	if err != nil {
+		msg := "the request body is not valid JSON"
+		if perr != nil {
+			msg = "the request body is not valid JSON: " + perr.Describe()
+		}
 		return jsonx.Value{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest,
 			Message: "the request body is not valid JSON",
-			Details: []Detail{{Code: DetailInvalidValue, Message: err.Error()}}}
+			Details: []Detail{{Code: DetailInvalidValue, Message: msg}}}
 	}
 	if v.Kind != jsonx.Object {
 		return jsonx.Value{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest,
@@ -268,6 +310,26 @@ func (e *Environment) readBody(b []byte) (jsonx.Value, *Error) {
 			Details: []Detail{{Code: DetailInvalidValue, Message: "the request body must be a JSON object"}}}
 	}
 	return v, nil
+}
+
+// authorize makes the whole-request decision of A2 and A3.
+func (e *Environment) authorize(actor policy.Actor, stored jsonx.Value) (policy.Grant, *Error) {
+	grant, denial := policy.Decide(actor, e.target(stored), e.settings)
+	if denial != nil {
+		return grant, refusal(denial.Reason, "")
+	}
+	return grant, nil
+}
+
+// refusal is a 403 of one detail: without a target for a whole-request
+// refusal (A2, A3), with one for an operation's attribute (X1).
+func refusal(reason, target string) *Error {
+	msg := "the actor may not update this user"
+	if target != "" {
+		msg = fmt.Sprintf("the actor may not update %s", target)
+	}
+	return &Error{Status: http.StatusForbidden, Code: CodeAccessFailed, Message: msg,
+		Details: []Detail{{Code: DetailInsufficientPermissions, Target: target, Message: reason}}}
 }
 
 // target collects the facts about the stored user that authorization uses.
@@ -327,7 +389,7 @@ func (e *Environment) pingOneUser(stored jsonx.Value) bool {
 
 // denied lists the changes outside the grant (A5). identityProvider.type
 // follows identityProvider.id and needs no permission of its own (D3).
-func (e *Environment) denied(g policy.Grant, stored jsonx.Value, out patch.Outcome) []Detail {
+func (e *Environment) denied(g policy.Grant, stored jsonx.Value, out apply.Outcome) []Detail {
 	var ds []Detail
 	for _, c := range out.Changes {
 		if c.Path == "identityProvider.type" {
@@ -358,20 +420,20 @@ func (e *Environment) wholeComplexEmpty(path string, stored, doc jsonx.Value) bo
 	return !sok && empty(dv) || !dok && empty(sv)
 }
 
-// invalid maps the faults of patch and the violations of schema to details
-// (V3, V5), one per (code, target), sorted by target then code.
-func (e *Environment) invalid(out patch.Outcome) []Detail {
+// invalid maps the faults of apply and the violations of catalog to
+// details (V3, V5), one per (code, target), sorted by target then code.
+func (e *Environment) invalid(out apply.Outcome) []Detail {
 	var ds []Detail
 	for _, f := range out.Faults {
-		d := Detail{Target: f.Path, Message: f.Message}
+		d := Detail{Target: f.Path, Message: f.Message, EmptyTarget: f.Path == ""}
 		switch f.Kind {
-		case patch.Constraint:
+		case apply.Constraint:
 			d.Code = DetailConstraintViolation
-		case patch.UnknownIdentityProvider, patch.UnknownAttribute:
+		case apply.UnknownIdentityProvider, apply.UnknownAttribute:
 			d.Code = DetailInvalidValue
-		case patch.Required:
+		case apply.Required:
 			d.Code = DetailRequiredValue
-		case patch.TooLarge:
+		case apply.TooLarge:
 			d.Code = DetailSizeLimitExceeded
 			d.InnerError = &InnerError{MaximumValue: intp(f.Limit)}
 		}
@@ -382,33 +444,26 @@ func (e *Environment) invalid(out patch.Outcome) []Detail {
 			ds = append(ds, violationDetail(v))
 		}
 	}
-	sort.SliceStable(ds, func(i, j int) bool {
-		if ds[i].Target != ds[j].Target {
-			return ds[i].Target < ds[j].Target
+	slices.SortStableFunc(ds, func(x, y Detail) int {
+		if c := strings.Compare(x.Target, y.Target); c != 0 {
+			return c
 		}
-		return ds[i].Code < ds[j].Code
+		return strings.Compare(x.Code, y.Code)
 	})
-	var kept []Detail
-	for _, d := range ds {
-		if n := len(kept); n > 0 && kept[n-1].Target == d.Target && kept[n-1].Code == d.Code {
-			continue
-		}
-		kept = append(kept, d)
-	}
-	return kept
+	return slices.CompactFunc(ds, func(x, y Detail) bool { return x.Target == y.Target && x.Code == y.Code })
 }
 
-func violationDetail(v schema.Violation) Detail {
+func violationDetail(v catalog.Violation) Detail {
 	d := Detail{Target: v.Path, Message: v.Message, Code: DetailInvalidValue}
 	switch v.Problem {
-	case schema.Empty:
+	case catalog.Empty:
 		d.Code = DetailEmptyValue
-	case schema.TooMany:
+	case catalog.TooMany:
 		d.Code = DetailSizeLimitExceeded
 		d.InnerError = &InnerError{MaximumValue: intp(v.Maximum)}
 		return d
 	}
-	in := &InnerError{AllowedPattern: v.AllowedPattern, AllowedValues: v.AllowedValues}
+	in := &InnerError{AllowedPattern: v.AllowedPattern, AllowedValues: slices.Clone(v.AllowedValues)}
 	if v.MinLength > 0 {
 		in.RangeMinimumValue = intp(v.MinLength)
 	}

@@ -17,7 +17,10 @@ import (
 // View is pure: doc is not modified or retained, and the result is new. A doc
 // that is not a JSON object is 500 UNEXPECTED_ERROR.
 func (e *Environment) View(doc []byte, actor policy.Actor) ([]byte, error) {
-	v, err := jsonx.Parse(doc, storedMaxDepth)
+	if e == nil || e.cat == nil {
+		return nil, notBuilt()
+	}
+	v, err := jsonx.Parse(doc, MaxDepthCeiling)
 	if err != nil || v.Kind != jsonx.Object {
 		return nil, &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError,
 			Message: "the stored user document is not a JSON object"}

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/amendlib/amend/internal/conform"
-	"github.com/amendlib/amend/patch"
 	"github.com/amendlib/amend/policy"
 	"github.com/amendlib/amend/schema"
 	"github.com/amendlib/amend/user"
@@ -139,10 +138,10 @@ func TestWorkforceSamples(t *testing.T) {
 		// P6: preferences is merged (RFC 7396) and is one leaf (O5).
 		// P5: skills is replaced whole. O5: sorted by path.
 		wantChanges := []user.Change{
-			{Op: patch.Replace, Path: "office.desk"},
-			{Op: patch.Replace, Path: "preferences"},
-			{Op: patch.Replace, Path: "skills"},
-			{Op: patch.Replace, Path: "title"},
+			{Op: user.Replace, Path: "office.desk"},
+			{Op: user.Replace, Path: "preferences"},
+			{Op: user.Replace, Path: "skills"},
+			{Op: user.Replace, Path: "title"},
 		}
 		if d := cmp.Diff(wantChanges, res.Changes); d != "" {
 			t.Errorf("changes (-want +got):\n%s", d)
@@ -206,7 +205,7 @@ func TestWorkforceSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff([]user.Change{{Op: patch.Replace, Path: "office.desk"}, {Op: patch.Replace, Path: "title"}}, res.Changes); d != "" {
+		if d := cmp.Diff([]user.Change{{Op: user.Replace, Path: "office.desk"}, {Op: user.Replace, Path: "title"}}, res.Changes); d != "" {
 			t.Errorf("changes (-want +got):\n%s", d)
 		}
 		// A2: carol is in the contractors population, outside the role's scope.
@@ -221,14 +220,14 @@ func TestWorkforceSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		// U1: the one edited attribute is the only change.
-		if d := cmp.Diff([]user.Change{{Op: patch.Replace, Path: "contractEndDate"}}, res.Changes); d != "" {
+		if d := cmp.Diff([]user.Change{{Op: user.Replace, Path: "contractEndDate"}}, res.Changes); d != "" {
 			t.Errorf("changes (-want +got):\n%s", d)
 		}
 		// U3: the GET document's server-managed (D3) and dedicated-operation
 		// (D4, equal to the stored values) members are dropped as read-only.
 		var ignored []string
 		for _, i := range res.Ignored {
-			if i.Reason != patch.ReadOnly {
+			if i.Reason != user.ReadOnly {
 				t.Errorf("ignored %s: reason %s", i.Path, i.Reason)
 			}
 			ignored = append(ignored, i.Path)
@@ -264,7 +263,7 @@ func TestWorkforceSamples(t *testing.T) {
 			// nickname) are dropped from the body and kept as stored.
 			var disabled []string
 			for _, i := range res.Ignored {
-				if i.Reason == patch.Disabled {
+				if i.Reason == user.Disabled {
 					disabled = append(disabled, i.Path)
 				}
 			}

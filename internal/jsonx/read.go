@@ -28,7 +28,11 @@ type Error struct {
 	Msg     string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("jsonx: %s at byte %d", e.Msg, e.Offset) }
+func (e *Error) Error() string { return "jsonx: " + e.Describe() }
+
+// Describe says what is wrong and where, in the caller's terms and without
+// the package name, for messages that reach a client (E3.1).
+func (e *Error) Describe() string { return fmt.Sprintf("%s at byte %d", e.Msg, e.Offset) }
 
 // Parse reads exactly one JSON value from data. maxDepth limits nesting: the
 // outermost array or object is level 1; 0 means no nesting is allowed beyond

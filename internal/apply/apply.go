@@ -1,10 +1,18 @@
-package patch
+// Package apply holds the merge mechanics of amend: how a PATCH or PUT body
+// combines with a stored user (rules P, U, I, D3-D7, W1, L3 and O3-O7).
+//
+// Apply reports facts in its own terms: the changed leaves, the ignored
+// members, the values to validate and the rules broken (Faults). It does not
+// authorize or validate values; package user does that and turns the facts
+// into errors.
+package apply
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/amendlib/amend/internal/catalog"
 	"github.com/amendlib/amend/internal/jsonx"
 	"github.com/amendlib/amend/schema"
 )
@@ -30,8 +38,8 @@ const (
 
 // Change is one changed leaf (O5).
 type Change struct {
-	Op   Op     `json:"op"`
-	Path string `json:"path"`
+	Op   Op
+	Path string
 }
 
 // Reason says why a body member was ignored (O6).
@@ -46,9 +54,9 @@ const (
 
 // Ignored is one body member that was ignored (O6).
 type Ignored struct {
-	Path   string `json:"path"`
-	Reason Reason `json:"reason"`
-	Hint   string `json:"hint,omitempty"`
+	Path   string
+	Reason Reason
+	Hint   string
 }
 
 // FaultKind is the kind of a Fault.
@@ -83,7 +91,7 @@ type Fault struct {
 // attribute holding an object, only the sub-attributes that changed), Stored
 // its stored value (Null when absent).
 type Set struct {
-	Attr   *schema.Attr
+	Attr   *catalog.Attr
 	Value  jsonx.Value
 	Stored jsonx.Value
 }
@@ -93,7 +101,7 @@ type Request struct {
 	Method    Method
 	Stored    jsonx.Value
 	Body      jsonx.Value
-	Catalogue *schema.Catalogue
+	Catalogue *catalog.Catalogue
 	// IdentityProviders maps identity provider ids to their types (I1).
 	IdentityProviders map[string]string
 	// RejectUnknown makes unknown attributes faults instead of ignored (D5).
@@ -125,8 +133,8 @@ type Outcome struct {
 type applier struct {
 	r       Request
 	inBody  func(name string) int // index of a body member, -1 when absent
-	cat     *schema.Catalogue
-	doc     []jsonx.Member
+	cat     *catalog.Catalogue
+	doc     document
 	touched []string // names given to set or del, with repeats
 	out     Outcome
 }
@@ -134,11 +142,14 @@ type applier struct {
 // Apply applies a PATCH or PUT body to a stored user under the rules of the
 // rulebook (P, U, I, D3-D7, W1, L3, O3-O7). It never modifies its inputs.
 // Authorization and value validation are the caller's: Apply reports what
-// would change (Changes, Sets) and the faults of its own rules.
+// would change (Changes, Sets) and the faults of its own rules. The cost is
+// linear in the sizes of the stored document and the body (L5).
 func Apply(r Request) Outcome {
-	a := &applier{r: r, inBody: indexer(r.Body.Members), cat: r.Catalogue}
-	a.doc = append(make([]jsonx.Member, 0, len(r.Stored.Members)+len(r.Body.Members)), r.Stored.Members...)
+	a := &applier{r: r, inBody: jsonx.Indexer(r.Body.Members), cat: r.Catalogue, doc: newDocument(r.Stored.Members, len(r.Body.Members))}
 	for _, m := range r.Body.Members {
+		if r.Method == Put && m.Value.IsNull() && a.writable(m.Name) {
+			continue // U1: X: null in a PUT is exactly omission
+		}
 		a.member(m.Name, m.Value)
 	}
 	if r.Method == Put {
@@ -151,29 +162,38 @@ func Apply(r Request) Outcome {
 	return a.out
 }
 
-func (a *applier) get(name string) (jsonx.Value, bool) {
-	if i := jsonx.Index(a.doc, name); i >= 0 {
-		return a.doc[i].Value, true
+// writable reports whether name is a writable attribute that a PUT removes
+// when omitted (U1): not unknown, disabled, server-managed or dedicated.
+func (a *applier) writable(name string) bool {
+	attr := a.cat.Lookup(name)
+	if attr == nil || attr.Disabled {
+		return false
 	}
-	return jsonx.Value{}, false
+	if attr.IsComplexSingle() && len(attr.Subs) > 0 {
+		return attr.HasWritableSub()
+	}
+	return attr.Class == catalog.Writable
 }
 
-func (a *applier) stored(name string) (jsonx.Value, bool) { return a.r.Stored.Get(name) }
+// putBodyHas reports whether a PUT body gives name a value: null is omission
+// for a writable attribute (U1).
+func (a *applier) putBodyHas(name string) bool {
+	i := a.inBody(name)
+	return i >= 0 && !(a.r.Body.Members[i].Value.IsNull() && a.writable(name))
+}
+
+func (a *applier) get(name string) (jsonx.Value, bool) { return a.doc.get(name) }
+
+func (a *applier) stored(name string) (jsonx.Value, bool) { return a.doc.stored(name) }
 
 func (a *applier) set(name string, v jsonx.Value) {
 	a.touched = append(a.touched, name)
-	if i := jsonx.Index(a.doc, name); i >= 0 {
-		a.doc[i].Value = v
-		return
-	}
-	a.doc = append(a.doc, jsonx.Member{Name: name, Value: v})
+	a.doc.set(name, v)
 }
 
 func (a *applier) del(name string) {
 	a.touched = append(a.touched, name)
-	if i := jsonx.Index(a.doc, name); i >= 0 {
-		a.doc = append(a.doc[:i], a.doc[i+1:]...)
-	}
+	a.doc.del(name)
 }
 
 func (a *applier) ignore(path string, reason Reason, hint string) {
@@ -207,40 +227,29 @@ func (a *applier) member(name string, v jsonx.Value) {
 		a.ignore(name, Disabled, "")
 	case attr.Name == "identityProvider" && !attr.Custom:
 		a.identityProvider(attr, v)
-	case attr.IsComplexSingle() && len(attr.Subs) > 0 && !attr.Custom && attrFixed(attr):
+	case attr.IsComplexSingle() && len(attr.Subs) > 0 && !attr.Custom && !attr.HasWritableSub():
 		a.fixedComplex(attr, v)
 	case attr.IsComplexSingle() && len(attr.Subs) > 0:
 		a.complex(attr, v)
-	case attr.Class == schema.ServerManaged:
+	case attr.Class == catalog.ServerManaged:
 		a.ignore(name, ReadOnly, "")
-	case attr.Class == schema.Dedicated:
+	case attr.Class == catalog.Dedicated:
 		sv, ok := a.stored(name)
 		a.dedicated(attr, sv, ok, v)
 	case v.IsNull():
 		a.del(name)
 	case a.r.Method == Patch && attr.Type == schema.JSON && !attr.Multi:
 		sv, _ := a.stored(name)
-		a.set(name, MergePatch(sv, v))
+		a.set(name, jsonx.MergePatch(sv, v))
 	default:
 		a.set(name, v)
 	}
 }
 
-// attrFixed reports whether no sub-attribute of a COMPLEX attribute is
-// writable (population, account, lifecycle).
-func attrFixed(attr *schema.Attr) bool {
-	for _, s := range attr.Subs {
-		if s.Class == schema.Writable {
-			return false
-		}
-	}
-	return true
-}
-
 // dedicated checks a body value for a dedicated-operation attribute (D4):
 // equal to the stored value (or its default) it is ignored, otherwise it is
 // a fault. Stored null counts as nothing stored.
-func (a *applier) dedicated(attr *schema.Attr, sv jsonx.Value, has bool, v jsonx.Value) {
+func (a *applier) dedicated(attr *catalog.Attr, sv jsonx.Value, has bool, v jsonx.Value) {
 	if has && sv.IsNull() {
 		has = false
 	}
@@ -257,49 +266,56 @@ func (a *applier) dedicated(attr *schema.Attr, sv jsonx.Value, has bool, v jsonx
 		a.ignore(attr.Path, ReadOnly, "")
 		return
 	}
-	a.fault(attr.Path, Constraint, fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", attr.Path, attr.Operation))
+	a.fault(attr.Path, Constraint, operationMessage(attr.Path, attr.Operation))
+}
+
+func operationMessage(path, op string) string {
+	return fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", path, op)
 }
 
 // fixedComplex handles population, account and lifecycle: every
-// sub-attribute is server-managed or dedicated, compared sub by sub (D3, D4).
-func (a *applier) fixedComplex(attr *schema.Attr, v jsonx.Value) {
-	sv, _ := a.stored(attr.Name)
-	switch v.Kind {
-	case jsonx.Null:
-		before := len(a.out.Faults)
-		for _, s := range attr.Subs {
-			if s.Class == schema.Dedicated {
-				ssv, ok := sv.Get(s.Name)
-				if ok && !ssv.IsNull() {
-					a.dedicated(s, ssv, ok, jsonx.NullValue)
-				}
-			}
-		}
-		if len(a.out.Faults) == before {
-			a.ignore(attr.Name, ReadOnly, "")
-		}
-	case jsonx.Object:
+// sub-attribute is server-managed or dedicated, compared sub by sub (D3,
+// D4). A value equal to the stored one, whatever its shape, is ignored.
+func (a *applier) fixedComplex(attr *catalog.Attr, v jsonx.Value) {
+	sv, has := a.stored(attr.Name)
+	switch {
+	case v.Kind == jsonx.Object && (!has || sv.Kind == jsonx.Object || sv.IsNull()):
 		for _, m := range v.Members {
 			s := attr.Sub(m.Name)
 			switch {
 			case s == nil:
 				a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
-			case s.Class == schema.Dedicated:
+			case s.Class == catalog.Dedicated:
 				ssv, ok := sv.Get(s.Name)
 				a.dedicated(s, ssv, ok, m.Value)
 			default:
 				a.ignore(s.Path, ReadOnly, "")
 			}
 		}
+	case has && jsonx.Equal(sv, v) || v.IsNull() && (!has || sv.IsNull()):
+		a.ignore(attr.Name, ReadOnly, "") // resent unchanged, whatever the shape (D4)
+	case v.IsNull() && sv.Kind == jsonx.Object:
+		// D4: null where sub-attributes are stored is a violation for
+		// each dedicated one stored.
+		before := len(a.out.Faults)
+		for _, s := range attr.Subs {
+			if ssv, ok := sv.Get(s.Name); ok && !ssv.IsNull() && s.Class == catalog.Dedicated {
+				a.dedicated(s, ssv, ok, jsonx.NullValue)
+			}
+		}
+		if len(a.out.Faults) == before {
+			a.ignore(attr.Name, ReadOnly, "")
+		}
 	default:
-		a.fault(attr.Name, Constraint, fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", attr.Name, attr.Subs[0].Operation))
+		// A wrong shape, or a change of a stored value of the wrong shape.
+		a.fault(attr.Name, Constraint, operationMessage(attr.Name, attr.Subs[0].Operation))
 	}
 }
 
 // complex applies a writable single-valued COMPLEX attribute: merged one
 // level deep by PATCH (P4), replaced whole by PUT (U1). Unknown sub-attributes
 // already stored are kept by both.
-func (a *applier) complex(attr *schema.Attr, v jsonx.Value) {
+func (a *applier) complex(attr *catalog.Attr, v jsonx.Value) {
 	if v.IsNull() {
 		a.del(attr.Name)
 		return
@@ -308,7 +324,7 @@ func (a *applier) complex(attr *schema.Attr, v jsonx.Value) {
 		a.set(attr.Name, v) // wrong shape: validation reports it (V5)
 		return
 	}
-	sv, _ := a.stored(attr.Name)
+	sv, has := a.stored(attr.Name)
 	var base []jsonx.Member
 	if sv.Kind == jsonx.Object {
 		for _, m := range sv.Members {
@@ -317,46 +333,59 @@ func (a *applier) complex(attr *schema.Attr, v jsonx.Value) {
 			}
 		}
 	}
+	find := jsonx.Indexer(base) // of the stored members; new ones are appended after them
+	var dead []bool             // stored members the body removes
 	for _, m := range v.Members {
 		s := attr.Sub(m.Name)
 		switch {
 		case s == nil:
 			a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
 			continue
-		case s.Class != schema.Writable:
+		case s.Class != catalog.Writable:
 			a.ignore(s.Path, ReadOnly, "")
 			continue
 		}
-		nv := m.Value
-		i := jsonx.Index(base, m.Name)
-		if s.Type == schema.JSON && a.r.Method == Patch {
-			var cur jsonx.Value // Null when absent: merging into absent merges into null (P6)
-			if i >= 0 {
-				cur = base[i].Value
-			}
-			nv = MergePatch(cur, m.Value)
-		}
+		i := find(m.Name) // member names of the body are unique (E3.1)
 		switch {
 		case m.Value.IsNull():
 			if i >= 0 {
-				base = append(base[:i], base[i+1:]...)
+				if dead == nil {
+					dead = make([]bool, len(base))
+				}
+				dead[i] = true
 			}
+		case s.Type == schema.JSON && a.r.Method == Patch && i >= 0:
+			base[i].Value = jsonx.MergePatch(base[i].Value, m.Value) // P6
+		case s.Type == schema.JSON && a.r.Method == Patch:
+			base = append(base, jsonx.Member{Name: m.Name, Value: jsonx.MergePatch(jsonx.NullValue, m.Value)})
 		case i >= 0:
-			base[i].Value = nv
+			base[i].Value = m.Value
 		default:
-			base = append(base, jsonx.Member{Name: m.Name, Value: nv})
+			base = append(base, jsonx.Member{Name: m.Name, Value: m.Value})
 		}
 	}
-	if len(base) == 0 {
-		a.del(attr.Name)
-		return
+	if dead != nil {
+		kept := base[:0]
+		for i, m := range base {
+			if i >= len(dead) || !dead[i] {
+				kept = append(kept, m)
+			}
+		}
+		base = kept
 	}
-	a.set(attr.Name, jsonx.Obj(base))
+	switch {
+	case len(base) > 0:
+		a.set(attr.Name, jsonx.Obj(base))
+	case has:
+		a.del(attr.Name)
+	default:
+		// P4: {} for an absent COMPLEX attribute changes nothing.
+	}
 }
 
 // identityProvider applies identityProvider (I1-I4). v is the body value; on
 // PUT an omitted identityProvider arrives as Null.
-func (a *applier) identityProvider(attr *schema.Attr, v jsonx.Value) {
+func (a *applier) identityProvider(attr *catalog.Attr, v jsonx.Value) {
 	switch v.Kind {
 	case jsonx.Null:
 		a.resetIdentityProvider()
@@ -371,7 +400,7 @@ func (a *applier) identityProvider(attr *schema.Attr, v jsonx.Value) {
 		switch s := attr.Sub(m.Name); {
 		case s == nil:
 			a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
-		case s.Class != schema.Writable:
+		case s.Class != catalog.Writable:
 			a.ignore(s.Path, ReadOnly, "")
 		default:
 			id, hasID = m.Value, true
@@ -405,6 +434,12 @@ func (a *applier) resetIdentityProvider() {
 	if !hasID {
 		return
 	}
+	a.set("identityProvider", ResetIdentityProvider(sv))
+}
+
+// ResetIdentityProvider returns the stored identityProvider object sv with
+// its id removed and its type PING_ONE (I3); other members are kept.
+func ResetIdentityProvider(sv jsonx.Value) jsonx.Value {
 	var ms []jsonx.Member
 	for _, m := range sv.Members {
 		if m.Name != "id" && m.Name != "type" {
@@ -412,7 +447,7 @@ func (a *applier) resetIdentityProvider() {
 		}
 	}
 	ms = append(ms, jsonx.Member{Name: "type", Value: jsonx.Str("PING_ONE")})
-	a.set("identityProvider", jsonx.Obj(ms))
+	return jsonx.Obj(ms)
 }
 
 // setIdentityProvider sets a new id and derives the type from it (I1, I2).
@@ -421,12 +456,21 @@ func (a *applier) setIdentityProvider(id jsonx.Value) {
 	if hasID && jsonx.Equal(cur, id) {
 		return
 	}
+	nv, known := SetIdentityProvider(sv, id, a.r.IdentityProviders)
+	if !known && id.Kind == jsonx.String {
+		a.fault("identityProvider.id", UnknownIdentityProvider, fmt.Sprintf("identityProvider.id %q names no identity provider of this environment", id.Str))
+	}
+	a.set("identityProvider", nv)
+}
+
+// SetIdentityProvider returns the stored identityProvider object sv with a
+// new id and the type the environment maps it to (I1); known is false when
+// the id is not a string the environment knows (I2), and the type is then
+// left as stored.
+func SetIdentityProvider(sv, id jsonx.Value, idps map[string]string) (jsonx.Value, bool) {
 	typ, known := "", false
 	if id.Kind == jsonx.String {
-		typ, known = a.r.IdentityProviders[id.Str]
-		if !known {
-			a.fault("identityProvider.id", UnknownIdentityProvider, fmt.Sprintf("identityProvider.id %q names no identity provider of this environment", id.Str))
-		}
+		typ, known = idps[id.Str]
 	}
 	var ms []jsonx.Member
 	for _, m := range sv.Members {
@@ -438,27 +482,24 @@ func (a *applier) setIdentityProvider(id jsonx.Value) {
 	if known {
 		ms = append(ms, jsonx.Member{Name: "type", Value: jsonx.Str(typ)})
 	}
-	a.set("identityProvider", jsonx.Obj(ms))
+	return jsonx.Obj(ms), known
 }
 
 // putOmitted removes the writable attributes a PUT body omits (U1) and
 // resets the identity provider when the body names none (I3).
 func (a *applier) putOmitted() {
 	for _, attr := range a.cat.Attrs() {
-		if attr.Disabled {
-			continue
-		}
-		if a.inBody(attr.Name) >= 0 {
+		if attr.Disabled || a.putBodyHas(attr.Name) {
 			continue
 		}
 		switch {
 		case attr.Name == "identityProvider" && !attr.Custom:
 			a.resetIdentityProvider()
 		case attr.IsComplexSingle() && len(attr.Subs) > 0:
-			if !attrFixed(attr) {
+			if attr.HasWritableSub() {
 				a.complex(attr, jsonx.Obj(nil))
 			}
-		case attr.Class == schema.Writable:
+		case attr.Class == catalog.Writable:
 			if _, ok := a.get(attr.Name); ok {
 				a.del(attr.Name)
 			}
@@ -466,25 +507,45 @@ func (a *applier) putOmitted() {
 	}
 }
 
-// required reports required attributes that the request removes or that a
-// PUT lacks (P3, U2).
+// required reports required attributes that the request removes, nulls or
+// that a PUT lacks (P3, U2).
 func (a *applier) required() {
 	for _, attr := range a.cat.Attrs() {
 		if !attr.Required || attr.Disabled {
 			continue
 		}
-		i := a.inBody(attr.Name)
-		if _, ok := a.get(attr.Name); ok {
+		v, present := a.get(attr.Name)
+		if a.r.Method == Put {
+			// U2: a COMPLEX attribute kept only by stored unknown
+			// sub-attributes holds none of its own and is missing.
+			if present && !(attr.IsComplexSingle() && v.Kind == jsonx.Object && !holdsKnownSub(attr, v)) {
+				continue
+			}
+			a.fault(attr.Name, Required, attr.Name+" is required")
 			continue
 		}
-		if a.r.Method == Put || i >= 0 {
-			msg := attr.Name + " is required"
-			if i >= 0 && a.r.Body.Members[i].Value.IsNull() {
-				msg = attr.Name + " is required and cannot be removed"
-			}
-			a.fault(attr.Name, Required, msg)
+		i := a.inBody(attr.Name)
+		if i < 0 {
+			continue // P3: required attributes are checked only when a request removes or nulls them
+		}
+		_, wasStored := a.stored(attr.Name)
+		switch {
+		case a.r.Body.Members[i].Value.IsNull():
+			a.fault(attr.Name, Required, attr.Name+" is required and cannot be removed")
+		case wasStored && !present:
+			a.fault(attr.Name, Required, attr.Name+" is required and cannot be removed")
 		}
 	}
+}
+
+// holdsKnownSub reports whether the object v holds a sub-attribute of attr.
+func holdsKnownSub(attr *catalog.Attr, v jsonx.Value) bool {
+	for _, m := range v.Members {
+		if attr.Sub(m.Name) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // diff lists the changed leaves of the touched attributes (O5) and the
@@ -498,11 +559,7 @@ func (a *applier) diff() {
 		dv, dok := a.get(name)
 		attr := a.cat.Lookup(name)
 		before := len(a.out.Changes)
-		if hasSubPaths(attr, sv, sok, dv, dok) {
-			a.subDiff(name, sv, dv)
-		} else {
-			a.leaf(name, "", sv, sok, dv, dok)
-		}
+		a.out.Changes = Diff(a.out.Changes, attr, name, sv, sok, dv, dok)
 		if attr == nil || !dok || len(a.out.Changes) == before {
 			continue
 		}
@@ -511,10 +568,36 @@ func (a *applier) diff() {
 	slices.SortStableFunc(a.out.Changes, func(x, y Change) int { return strings.Compare(x.Path, y.Path) })
 }
 
+// Diff appends to out the changed leaves of attribute name (O5), between
+// its stored value sv (present when sok) and its new value dv (present when
+// dok). attr may be nil for an attribute the catalogue does not know.
+func Diff(out []Change, attr *catalog.Attr, name string, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) []Change {
+	if !hasSubPaths(attr, sv, sok, dv, dok) {
+		return leaf(out, name, "", sv, sok, dv, dok)
+	}
+	// Look-ups in a large stored object go through an index (L5).
+	storedIdx := jsonx.Indexer(sv.Members)
+	newIdx := jsonx.Indexer(dv.Members)
+	for _, m := range sv.Members {
+		i := newIdx(m.Name)
+		var d jsonx.Value
+		if i >= 0 {
+			d = dv.Members[i].Value
+		}
+		out = leaf(out, name, m.Name, m.Value, true, d, i >= 0)
+	}
+	for _, m := range dv.Members {
+		if storedIdx(m.Name) < 0 {
+			out = leaf(out, name, m.Name, jsonx.Value{}, false, m.Value, true)
+		}
+	}
+	return out
+}
+
 // hasSubPaths reports whether the change of attr is listed sub-attribute by
 // sub-attribute: attr is a single-valued COMPLEX attribute, each side is an
 // object or absent, and it does not go between absent and {} (O5).
-func hasSubPaths(attr *schema.Attr, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) bool {
+func hasSubPaths(attr *catalog.Attr, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) bool {
 	if attr == nil || !attr.IsComplexSingle() || len(attr.Subs) == 0 {
 		return false
 	}
@@ -526,9 +609,9 @@ func hasSubPaths(attr *schema.Attr, sv jsonx.Value, sok bool, dv jsonx.Value, do
 	return !emptyVsAbsent
 }
 
-// leaf records the change of one leaf, if any; path is top, or top.sub
+// leaf appends the change of one leaf, if any; its path is top, or top.sub
 // when sub is not empty (built only for a change).
-func (a *applier) leaf(top, sub string, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) {
+func leaf(out []Change, top, sub string, sv jsonx.Value, sok bool, dv jsonx.Value, dok bool) []Change {
 	var op Op
 	switch {
 	case !sok && dok:
@@ -538,40 +621,30 @@ func (a *applier) leaf(top, sub string, sv jsonx.Value, sok bool, dv jsonx.Value
 	case sok && dok && !jsonx.Equal(sv, dv):
 		op = Replace
 	default:
-		return
+		return out
 	}
 	path := top
 	if sub != "" {
 		path = top + "." + sub
 	}
-	a.out.Changes = append(a.out.Changes, Change{Op: op, Path: path})
-}
-
-func (a *applier) subDiff(name string, sv, dv jsonx.Value) {
-	for _, m := range sv.Members {
-		d, ok := dv.Get(m.Name)
-		a.leaf(name, m.Name, m.Value, true, d, ok)
-	}
-	for _, m := range dv.Members {
-		if _, ok := sv.Get(m.Name); !ok {
-			a.leaf(name, m.Name, jsonx.Value{}, false, m.Value, true)
-		}
-	}
+	return append(out, Change{Op: op, Path: path})
 }
 
 // sets records the new value of an added or replaced attribute for
 // validation; for a COMPLEX object only its changed writable sub-attributes.
-func (a *applier) sets(attr *schema.Attr, sv, dv jsonx.Value, changes []Change) {
+func (a *applier) sets(attr *catalog.Attr, sv, dv jsonx.Value, changes []Change) {
 	if !attr.IsComplexSingle() || len(attr.Subs) == 0 || dv.Kind != jsonx.Object || len(changes) == 1 && changes[0].Path == attr.Name {
 		a.out.Sets = append(a.out.Sets, Set{Attr: attr, Value: dv, Stored: sv})
 		return
 	}
+	idx := jsonx.Indexer(dv.Members)
 	var ms []jsonx.Member
 	for _, c := range changes {
 		sub := strings.TrimPrefix(c.Path, attr.Name+".")
-		if s := attr.Sub(sub); c.Op != Remove && s != nil && s.Class == schema.Writable {
-			v, _ := dv.Get(sub)
-			ms = append(ms, jsonx.Member{Name: sub, Value: v})
+		if s := attr.Sub(sub); c.Op != Remove && s != nil && s.Class == catalog.Writable {
+			if i := idx(sub); i >= 0 {
+				ms = append(ms, jsonx.Member{Name: sub, Value: dv.Members[i].Value})
+			}
 		}
 	}
 	if len(ms) > 0 {
@@ -603,6 +676,7 @@ func (a *applier) checks() {
 	}
 	slices.Sort(a.out.Unique)
 	a.out.Unique = slices.Compact(a.out.Unique)
+	a.out.Faults = slices.CompactFunc(a.out.Faults, func(x, y Fault) bool { return x.Path == y.Path && x.Kind == y.Kind })
 	if customChanged && a.r.MaxCustomBytes > 0 && (a.r.InputBytes == 0 || a.r.InputBytes > a.r.MaxCustomBytes) {
 		a.customBudget()
 	}
@@ -612,7 +686,7 @@ func (a *applier) checks() {
 // within MaxCustomBytes.
 func (a *applier) customBudget() {
 	total := 0
-	for _, m := range a.doc {
+	for _, m := range a.doc.members() {
 		if attr := a.cat.Lookup(m.Name); attr != nil && attr.Custom {
 			total += jsonx.Size(m.Value)
 		}
@@ -644,6 +718,6 @@ func (a *applier) finish() {
 		a.out.Document = a.r.Stored
 		return
 	}
-	a.set("updatedAt", jsonx.Str(a.r.Now))
-	a.out.Document = jsonx.Obj(a.doc)
+	a.doc.set("updatedAt", jsonx.Str(a.r.Now))
+	a.out.Document = jsonx.Obj(a.doc.members())
 }
