@@ -43,7 +43,7 @@ func NewEnvironment(cfg Config) (*Environment, error) {
 		return nil, err
 	}
 	cat, err := catalog.New(cfg.Attributes, catalog.Limits{MaxValues: l.MaxValues,
-		MaxCustomAttributes: l.MaxCustomAttributes, MaxEnumeratedValues: l.MaxEnumeratedValues})
+		MaxCustomAttributes: l.MaxCustomAttributes, MaxEnumeratedValues: l.MaxEnumeratedValues, MaxCustomBytes: l.MaxCustomBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -444,11 +444,14 @@ func (e *Environment) invalid(out apply.Outcome) []Detail {
 			ds = append(ds, violationDetail(v))
 		}
 	}
-	slices.SortStableFunc(ds, func(x, y Detail) int {
+	slices.SortFunc(ds, func(x, y Detail) int {
 		if c := strings.Compare(x.Target, y.Target); c != 0 {
 			return c
 		}
-		return strings.Compare(x.Code, y.Code)
+		if c := strings.Compare(x.Code, y.Code); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Message, y.Message) // a total order: the same details come out the same
 	})
 	return slices.CompactFunc(ds, func(x, y Detail) bool { return x.Target == y.Target && x.Code == y.Code })
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/amendlib/amend/internal/catalog"
 	"github.com/amendlib/amend/internal/jsonx"
 	"github.com/amendlib/amend/schema"
+	"pgregory.net/rapid"
 )
 
 func mustParse(t *testing.T, s string) jsonx.Value {
@@ -39,4 +40,60 @@ func TestApplyKeepsInputs(t *testing.T) {
 			t.Errorf("method %d modified the body: %s", m, got)
 		}
 	}
+}
+
+// TestDiffPairsByName checks O5's sub-attribute diff, which pairs members by
+// position where it can, against a diff by name, for random objects whose
+// members are shuffled, dropped and added.
+func TestDiffPairsByName(t *testing.T) {
+	cat, err := catalog.New(nil, catalog.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := cat.Lookup("name")
+	rapid.Check(t, func(t *rapid.T) {
+		obj := func(label string) jsonx.Value {
+			names := rapid.SliceOfDistinct(rapid.SampledFrom([]string{"given", "family", "middle", "x", "y", "z", "formatted"}), rapid.ID[string]).Draw(t, label)
+			var ms []jsonx.Member
+			for _, n := range names {
+				ms = append(ms, jsonx.Member{Name: n, Value: jsonx.Str(rapid.SampledFrom([]string{"a", "b"}).Draw(t, label+" "+n))})
+			}
+			return jsonx.Obj(ms)
+		}
+		sv, dv := obj("stored"), obj("new")
+		if len(sv.Members) == 0 || len(dv.Members) == 0 {
+			return // absent versus {} is one leaf, not this test's subject
+		}
+		got := Diff(nil, name, "name", sv, true, dv, true)
+		want := map[string]Op{}
+		for _, m := range sv.Members {
+			d, ok := dv.Get(m.Name)
+			switch {
+			case !ok:
+				want["name."+m.Name] = Remove
+			case !jsonx.Equal(d, m.Value):
+				want["name."+m.Name] = Replace
+			}
+		}
+		for _, m := range dv.Members {
+			if _, ok := sv.Get(m.Name); !ok {
+				want["name."+m.Name] = Add
+			}
+		}
+		gotMap := map[string]Op{}
+		for _, c := range got {
+			if _, dup := gotMap[c.Path]; dup {
+				t.Fatalf("%s listed twice", c.Path)
+			}
+			gotMap[c.Path] = c.Op
+		}
+		if len(gotMap) != len(want) {
+			t.Fatalf("got %v, want %v", gotMap, want)
+		}
+		for p, op := range want {
+			if gotMap[p] != op {
+				t.Fatalf("got %v, want %v", gotMap, want)
+			}
+		}
+	})
 }

@@ -35,6 +35,10 @@ type Limits struct {
 	MaxValues           int // L2; 0 means 1,000
 	MaxCustomAttributes int // L4; 0 means 200
 	MaxEnumeratedValues int // L4; 0 means 100
+	// MaxCustomBytes is L3's budget: a custom string longer than it is
+	// refused by L3 whatever it holds, so its pattern is not run on it.
+	// 0 means no budget.
+	MaxCustomBytes int
 }
 
 // WithDefaults returns l with zero fields set to the rulebook's defaults.

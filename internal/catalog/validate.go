@@ -47,7 +47,7 @@ type Violation struct {
 // with the same problem add nothing after the first, and enumerations and
 // stored values are looked up through maps.
 func (c *Catalogue) Validate(a *Attr, value, stored jsonx.Value) []Violation {
-	v := validator{stored: stored, attr: a}
+	v := validator{stored: stored, attr: a, budget: c.limits.MaxCustomBytes}
 	switch {
 	case !a.Multi:
 		v.single(a, value, false)
@@ -61,7 +61,13 @@ func (c *Catalogue) Validate(a *Attr, value, stored jsonx.Value) []Violation {
 			v.single(a, el.Value, true)
 		}
 	}
-	slices.SortStableFunc(v.out, func(x, y Violation) int { return strings.Compare(x.Path, y.Path) })
+	// (path, problem) pairs are unique, so the order is total.
+	slices.SortFunc(v.out, func(x, y Violation) int {
+		if c := strings.Compare(x.Path, y.Path); c != 0 {
+			return c
+		}
+		return int(x.Problem) - int(y.Problem)
+	})
 	return v.out
 }
 
@@ -72,6 +78,7 @@ type violationKey struct {
 
 type validator struct {
 	attr   *Attr
+	budget int // L3's budget, see Limits.MaxCustomBytes
 	stored jsonx.Value
 	out    []Violation
 	seen   map[violationKey]bool // once out is long enough to make a scan costly
@@ -80,7 +87,9 @@ type validator struct {
 	have map[*Attr]map[string]bool
 	// unknown holds the unknown member names met in the elements of a
 	// multi-valued COMPLEX attribute (D5).
-	unknown map[string]bool
+	unknown     map[string]bool
+	unlisted    int // unknown names past MaxUnknownPaths
+	lastUnknown int // the index in out of the last unknown name reported
 }
 
 // has reports whether (path, problem) is already reported.
@@ -153,19 +162,38 @@ func (v *validator) single(a *Attr, val jsonx.Value, element bool) {
 			case s != nil:
 				v.single(s, m.Value, element)
 			case element && !v.unknown[m.Name]:
-				// D5: unknown members inside the elements of a multi-valued
-				// COMPLEX attribute are INVALID_VALUE at their dotted path;
-				// the name is remembered so that the path is built once.
-				if v.unknown == nil {
-					v.unknown = map[string]bool{}
-				}
-				v.unknown[m.Name] = true
-				path := a.Path + "." + m.Name
-				if x := v.add(path, Invalid); x != nil {
-					x.Message = fmt.Sprintf("%s is not a sub-attribute of %s", path, a.Path)
-				}
+				v.unknownMember(a, m.Name)
 			}
 		}
+	}
+}
+
+// MaxUnknownPaths is the most distinct unknown member names reported for
+// the elements of one multi-valued COMPLEX attribute; the message of the
+// last one counts the others (L5: one request cannot make the error grow
+// without bound).
+const MaxUnknownPaths = 1000
+
+// unknownMember reports a member of an element of the multi-valued COMPLEX
+// attribute a that names no sub-attribute: INVALID_VALUE at its dotted path
+// (D5). Each name is reported once.
+func (v *validator) unknownMember(a *Attr, name string) {
+	if v.unknown == nil {
+		v.unknown = map[string]bool{}
+	}
+	if len(v.unknown) >= MaxUnknownPaths {
+		v.unlisted++
+		v.out[v.lastUnknown].Message = fmt.Sprintf("%s is not a sub-attribute of %s; %d more unknown members of its elements are not listed",
+			v.out[v.lastUnknown].Path, a.Path, v.unlisted)
+		return
+	}
+	v.unknown[name] = true
+	// Names are unique here, so the path is new: no look-up needed.
+	path := a.Path + "." + name
+	v.out = append(v.out, Violation{Path: path, Problem: Invalid, Message: path + " is not a sub-attribute of " + a.Path})
+	v.lastUnknown = len(v.out) - 1
+	if v.seen != nil {
+		v.seen[violationKey{path, Invalid}] = true
 	}
 }
 
@@ -189,7 +217,11 @@ func (v *validator) str(a *Attr, s string) {
 			return
 		}
 	}
-	if a.text != nil && !a.text.match(s) || a.re != nil && !fullMatch(a.re, s) {
+	// A custom value larger than L3's whole budget is refused by L3; its
+	// pattern is not run on it, which would cost far more than reading it
+	// (BenchmarkHostile/regex-long-string: 13 times the baseline).
+	skipPattern := a.re != nil && v.budget > 0 && len(s) > v.budget
+	if a.text != nil && !a.text.match(s) || a.re != nil && !skipPattern && !fullMatch(a.re, s) {
 		if x := v.add(a.Path, Invalid); x != nil {
 			x.Message = fmt.Sprintf("%s does not match the pattern %s", a.Path, a.Pattern)
 			x.AllowedPattern = a.Pattern

@@ -391,14 +391,14 @@ func (c Case) checkError(res *user.Result, err error) string {
 	for _, d := range *w.Details {
 		p := pair{Code: d.Code, Target: "(no target)"}
 		if d.Target != nil {
-			p.Target = *d.Target
+			p.Target = fmt.Sprintf("%q", *d.Target)
 		}
 		want = append(want, p)
 	}
 	for _, d := range ue.Details {
 		p := pair{Code: d.Code, Target: "(no target)"}
-		if d.Target != "" {
-			p.Target = d.Target
+		if d.HasTarget() {
+			p.Target = fmt.Sprintf("%q", d.Target)
 		}
 		got = append(got, p)
 	}

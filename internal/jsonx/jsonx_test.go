@@ -251,11 +251,13 @@ func TestDuplicateLargeObjects(t *testing.T) {
 
 // TestParseMemoryBound checks that the bytes Parse allocates stay within a
 // fixed multiple of the input for the shapes that cost most per input byte:
-// many tiny containers, many names, deep nesting. A body within L1 thus
-// costs a bounded amount of memory before E3.1 accepts or refuses it. The worst, an array of
-// one-element arrays, is about 72 bytes per input byte (98 under the race
-// detector, whose allocations are larger): a 64-byte Member per item on the
-// doubling stack and again in its array.
+// many tiny containers, many names, deep nesting (L5). A body within L1 thus
+// costs a bounded amount of memory before E3.1 accepts or refuses it. The
+// worst is a flat array of one-digit numbers nested in an object, as in
+// {"tags":[1,1,...]}: about 141 bytes per input byte (194 under the race
+// detector, whose allocations are larger), a 64-byte Member per two input
+// bytes on the doubling stack and again in its array. The figures of every
+// shape are logged with -v.
 func TestParseMemoryBound(t *testing.T) {
 	var names strings.Builder
 	names.WriteString("{")
@@ -268,6 +270,7 @@ func TestParseMemoryBound(t *testing.T) {
 	names.WriteString("}")
 	shapes := map[string]string{
 		"one-element arrays": "[" + strings.Repeat(`[0],`, 100000) + `[]]`,
+		"flat numbers":       `{"tags":[` + strings.Repeat(`1,`, 200000) + `1]}`,
 		"tiny objects":       "[" + strings.Repeat(`{"a":0},`, 100000) + `{}]`,
 		"empty containers":   "[" + strings.Repeat(`{},[],`, 100000) + `0]`,
 		"many names":         names.String(),
@@ -283,8 +286,14 @@ func TestParseMemoryBound(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128*uint64(len(in))+1<<16 {
+		alloc := after.TotalAlloc - before.TotalAlloc
+		bound := uint64(150) // flat numbers, the worst: 141 (see docs/benchmarks.md)
+		if raceEnabled {
+			bound = 210 // 194 under the race detector
+		}
+		if alloc > bound*uint64(len(in))+1<<16 {
 			t.Errorf("%s: %d bytes allocated for %d bytes of input", name, alloc, len(in))
 		}
+		t.Logf("%-20s %6.1f bytes allocated per input byte", name, float64(alloc)/float64(len(in)))
 	}
 }

@@ -175,7 +175,7 @@ func (p *parser) number() (Value, error) {
 			return Value{}, p.fail(Syntax, "invalid number")
 		}
 	}
-	return Value{Kind: Number, Str: string(p.data[start:p.pos])}, nil
+	return Value{Kind: Number, Str: p.src[start:p.pos]}, nil // a slice of the one copy of the input
 }
 
 func (p *parser) digits() int {
