@@ -357,7 +357,7 @@ func (a *applier) complex(attr *catalog.Attr, v jsonx.Value) {
 	if len(v.Members) > 8 {
 		find = jsonx.Indexer(base) // of the stored members; new ones are appended after them
 	}
-	var dead []bool             // stored members the body removes
+	var dead []bool // stored members the body removes
 	for _, m := range v.Members {
 		s := attr.Sub(m.Name)
 		switch {
