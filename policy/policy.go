@@ -251,7 +251,7 @@ func decideUser(actor Actor, t Target, s Settings) (Grant, *Denial) {
 	return g, nil
 }
 
-// The self-service read scopes (issue: the read view).
+// The self-service read scopes of the read view.
 const (
 	ScopeReadUser       = "p1:read:user"
 	scopeReadUserPrefix = "p1:read:user:"

@@ -173,15 +173,12 @@ func WriteError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &e) || e == nil {
 		e = &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError, Message: "an unexpected error occurred"}
 	}
-	body := *e
-	if body.ID == "" {
-		body.ID = randomUUID()
-	}
+	body := e.WithID()
 	status := body.Status
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 	}
-	data, merr := json.Marshal(&body)
+	data, merr := json.Marshal(body)
 	if merr != nil {
 		data = []byte(`{"id":"` + body.ID + `","code":"UNEXPECTED_ERROR","message":"an unexpected error occurred"}`)
 		status = http.StatusInternalServerError
@@ -189,6 +186,17 @@ func WriteError(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(data, '\n'))
+}
+
+// WithID returns a copy of e whose ID is a fresh random UUID (version 4),
+// ready to be written to a client (E1); when e already has an ID, the copy
+// keeps it. e is not modified.
+func (e *Error) WithID() *Error {
+	c := *e
+	if c.ID == "" {
+		c.ID = randomUUID()
+	}
+	return &c
 }
 
 // randomUUID returns a random (version 4) UUID from crypto/rand.

@@ -1,8 +1,13 @@
 package user_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/amendlib/amend/policy"
@@ -95,4 +100,79 @@ func Example_readingAnError() {
 	// INVALID_VALUE email
 	// CONSTRAINT_VIOLATION mfaEnabled
 	// EMPTY_VALUE name.given
+}
+
+// View renders what an actor may see: never password or disabled
+// attributes, and for a USER with narrowed read scopes only what they list.
+func ExampleEnvironment_View() {
+	env, err := user.NewEnvironment(user.Config{})
+	if err != nil {
+		panic(err)
+	}
+	doc := []byte(`{"id":"u1","username":"joe@example.com","name":{"given":"Joe","family":"Smith"},"title":"Director","password":{"x":1}}`)
+	self := policy.Actor{Type: policy.User, UserID: "u1", Scopes: []policy.Scope{
+		{Name: "p1:read:user:basic", SchemaAttributes: []string{"name.given", "title"}}}}
+	for _, actor := range []policy.Actor{exampleAdmin, self} {
+		view, err := env.View(doc, actor)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(string(view))
+	}
+	// Output:
+	// {"id":"u1","username":"joe@example.com","name":{"given":"Joe","family":"Smith"},"title":"Director"}
+	// {"id":"u1","name":{"given":"Joe"},"title":"Director"}
+}
+
+// The library leaves uniqueness across users to the caller (O7): Result.Unique
+// lists the unique attributes a request sets, and UniquenessViolation is the
+// error to answer when another user holds the value.
+func ExampleUniquenessViolation() {
+	env, err := user.NewEnvironment(user.Config{Clock: exampleClock})
+	if err != nil {
+		panic(err)
+	}
+	res, err := env.Patch([]byte(`{"id":"u1","username":"joe@example.com"}`), exampleAdmin, []byte(`{"username":"ann@example.com"}`))
+	if err != nil {
+		panic(err)
+	}
+	taken := map[string]string{"ann@example.com": "u7"} // your store's index
+	for _, path := range res.Unique {
+		if owner, ok := taken["ann@example.com"]; ok && path == "username" {
+			e := user.UniquenessViolation(path, owner)
+			fmt.Println(e.Status, e.Code, e.Details[0].Code, e.Details[0].Target, e.Details[0].InnerError.ExistingID)
+		}
+	}
+	// Output:
+	// 400 INVALID_DATA UNIQUENESS_VIOLATION username u7
+}
+
+// WriteError writes an *Error as PingOne's HTTP error response: the status,
+// application/json and the body with a fresh UUID id.
+func ExampleWriteError() {
+	env, err := user.NewEnvironment(user.Config{})
+	if err != nil {
+		panic(err)
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		res, err := env.Patch([]byte(`{"id":"u1","username":"joe@example.com"}`), exampleAdmin, body)
+		if err != nil {
+			user.WriteError(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(res.Document)
+	})
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest("PATCH", "/v1/environments/env/users/u1", strings.NewReader(`{"email":"nope"}`)))
+	var body struct {
+		ID      string `json:"id"`
+		Code    string `json:"code"`
+		Details []struct{ Code, Target string }
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"), len(body.ID), body.Code, body.Details)
+	// Output:
+	// 400 application/json 36 INVALID_DATA [{INVALID_VALUE email}]
 }

@@ -1,30 +1,17 @@
-// Command amend applies PingOne user updates and runs conformance cases.
-//
-//	amend apply --method PATCH|PUT --stored FILE --body FILE|- [--actor FILE] [--env FILE] [--now TIME] [--view]
-//	amend conform PATH...
-//	amend schema [--env FILE]
-//
-// apply prints the new document on success (exit 0), or PingOne's error body
-// with a fresh UUID id on a request error (exit 1); the change, ignored and
-// unique lists go to standard error. With --view it prints the document as
-// the actor may see it (Environment.View). conform runs every case found under the
-// given files and directories and ends with "N passed, M failed" (exit 0 only
-// when nothing failed). schema prints the JSON Schema of the environment's
-// user. Usage errors exit 2.
 package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
-	"github.com/amendlib/amend/internal/conform"
 	"github.com/amendlib/amend/policy"
 	"github.com/amendlib/amend/user"
 )
@@ -33,235 +20,246 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `usage:
-  amend apply --method PATCH|PUT --stored FILE --body FILE|- [--actor FILE] [--env FILE] [--now TIME] [--view]
-  amend conform PATH...
-  amend schema [--env FILE]
+// The exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a request error, a failed case, or a file that cannot be used
+	exitUsage   = 2 // a mistake on the command line
+	usageFooter = "Run 'amend -h' for the commands, 'amend COMMAND -h' for one command's flags."
+)
+
+const mainUsage = `amend applies PingOne user updates exactly as PingOne defines them.
+
+Usage:
+  amend apply   --method PATCH|PUT --stored FILE --body FILE|- [flags]   apply one update
+  amend conform PATH...                                                run conformance cases
+  amend schema  [--env FILE]                                           print an environment's JSON Schema
+
+Run 'amend COMMAND -h' for the flags of a command.
+
+Exit status: 0 success; 1 a request error, a failed case, or a file that
+cannot be read or used; 2 a mistake on the command line.
 `
 
-// usageError is a command-line mistake: exit status 2.
+// usageError is a mistake on the command line: one line on standard error
+// and a pointer to -h, exit status 2.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string // the usage line and what the command does, for -h
+	flags   func(fs *flag.FlagSet) func(args []string, io stdio) (int, error)
+}
+
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"apply", applyUsage, applyFlags},
+		{"conform", conformUsage, conformFlags},
+		{"schema", schemaUsage, schemaFlags},
+	}
+}
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	std := stdio{stdin, stdout, stderr}
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		fmt.Fprintf(stderr, "amend: a command is required\n%s\n", usageFooter)
+		return exitUsage
 	}
-	var code int
-	var err error
 	switch args[0] {
-	case "apply":
-		code, err = apply(args[1:], stdin, stdout, stderr)
-	case "conform":
-		code, err = runConform(args[1:], stdout)
-	case "schema":
-		code, err = printSchema(args[1:], stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, mainUsage)
+		return exitOK
 	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		fs := flag.NewFlagSet("amend "+c.name, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		body := c.flags(fs)
+		err := fs.Parse(args[1:])
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, c, fs)
+			return exitOK
+		}
+		if err != nil {
+			return fail(stderr, usageError{err.Error()})
+		}
+		code, err := body(fs.Args(), std)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return code
+	}
+	return fail(stderr, usagef("unknown command %q", args[0]))
+}
+
+// fail reports err: a usage error is one line and a pointer to -h (exit 2);
+// anything else is one line (exit 1).
+func fail(stderr io.Writer, err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "amend: %v\n%s", err, usage)
-		return 2
+		fmt.Fprintf(stderr, "amend: %v\n%s\n", err, usageFooter)
+		return exitUsage
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "amend: %v\n", err)
-		return 2
-	}
-	return code
+	fmt.Fprintf(stderr, "amend: %v\n", err)
+	return exitFailed
 }
 
-func apply(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	method := fs.String("method", "", "PATCH or PUT")
-	storedPath := fs.String("stored", "", "the stored user document")
-	bodyPath := fs.String("body", "", "the request body, - for standard input")
-	actorPath := fs.String("actor", "", "the actor (default: Identity Data Admin, ORGANIZATION scope)")
-	envPath := fs.String("env", "", "the environment object (default: the standard schema)")
-	nowText := fs.String("now", "", "the clock, RFC 3339 (default: the current time)")
-	view := fs.Bool("view", false, "print the document as the actor may see it (never password or disabled attributes)")
-	if err := fs.Parse(args); err != nil {
-		return 0, usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return 0, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	if *method != "PATCH" && *method != "PUT" {
-		return 0, usageError{"--method must be PATCH or PUT"}
-	}
-	if *storedPath == "" || *bodyPath == "" {
-		return 0, usageError{"--stored and --body are required"}
-	}
-	cfg, err := readEnv(*envPath)
-	if err != nil {
-		return 0, err
-	}
-	if *nowText != "" {
-		now, err := time.Parse(time.RFC3339Nano, *nowText)
-		if err != nil {
-			return 0, usageError{"--now is not an RFC 3339 time: " + err.Error()}
+func printUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprint(w, c.summary)
+	fmt.Fprintln(w, "\nFlags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + name
 		}
-		cfg.Clock = func() time.Time { return now }
-	}
-	actor := policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
-		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}}}
-	if *actorPath != "" {
-		data, err := os.ReadFile(*actorPath)
-		if err != nil {
-			return 0, usageError{err.Error()}
+		fmt.Fprintf(w, "  --%s%s\n", f.Name, name)
+		for _, line := range strings.Split(usage, "\n") {
+			fmt.Fprintf(w, "        %s\n", line)
 		}
-		actor = policy.Actor{}
-		if err := decodeStrict(data, &actor); err != nil {
-			return 0, usageError{"--actor: " + err.Error()}
-		}
-	}
-	env, err := user.NewEnvironment(cfg)
-	if err != nil {
-		return 0, usageError{"--env: " + err.Error()}
-	}
-	stored, err := os.ReadFile(*storedPath)
-	if err != nil {
-		return 0, usageError{err.Error()}
-	}
-	// Read at most one byte more than the limit: the library reports the
-	// oversized body without the rest ever being read (L1).
-	in := stdin
-	if *bodyPath != "-" {
-		f, err := os.Open(*bodyPath)
-		if err != nil {
-			return 0, usageError{err.Error()}
-		}
-		defer f.Close()
-		in = f
-	}
-	body, err := io.ReadAll(io.LimitReader(in, int64(env.Limits().MaxBodyBytes)+1))
-	if err != nil {
-		return 0, usageError{"reading the body: " + err.Error()}
-	}
-	var res *user.Result
-	if *method == "PUT" {
-		res, err = env.Put(stored, actor, body)
-	} else {
-		res, err = env.Patch(stored, actor, body)
-	}
-	var ue *user.Error
-	if errors.As(err, &ue) {
-		ue.ID = newUUID()
-		out, _ := json.MarshalIndent(ue, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", out)
-		fmt.Fprintf(stderr, "status %d\n", ue.Status)
-		return 1, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	doc := res.Document
-	if *view {
-		if doc, err = env.View(doc, actor); err != nil {
-			return 0, err
-		}
-	}
-	stdout.Write(doc)
-	fmt.Fprintln(stdout)
-	for _, c := range res.Changes {
-		fmt.Fprintf(stderr, "change: %s %s\n", c.Op, c.Path)
-	}
-	for _, i := range res.Ignored {
-		fmt.Fprintf(stderr, "ignored: %s (%s)\n", i.Path, i.Reason)
-	}
-	for _, u := range res.Unique {
-		fmt.Fprintf(stderr, "unique: %s\n", u)
-	}
-	return 0, nil
+	})
 }
 
-func readEnv(path string) (user.Config, error) {
-	var cfg user.Config
-	if path == "" {
-		return cfg, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, usageError{err.Error()}
-	}
-	if err := conform.DecodeEnvironment(data, &cfg); err != nil {
-		return cfg, usageError{"--env: " + err.Error()}
-	}
-	return cfg, nil
-}
-
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data after the JSON value")
+// noArgs refuses extra arguments.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
 	}
 	return nil
 }
 
-// newUUID returns a random (version 4) UUID for an error body's id (E1).
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+// readFile reads a file named by a flag; its errors name the flag and the
+// file, and say what is wrong, without Go's syscall wording.
+func readFile(flagName, path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s %s: no such file", flagName, path)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fmt.Errorf("%s %s: permission denied", flagName, path)
+	}
+	if info, serr := os.Stat(path); serr == nil && info.IsDir() {
+		return nil, fmt.Errorf("%s %s: is a directory, want a file", flagName, path)
+	}
+	return nil, fmt.Errorf("%s %s: %v", flagName, path, errors.Unwrap(err))
 }
 
-func runConform(paths []string, stdout io.Writer) (int, error) {
-	if len(paths) == 0 {
-		return 0, usageError{"conform needs at least one file or directory"}
+// readConfig reads an --env file: the environment object of the case
+// format, strictly (user.ParseConfig).
+func readConfig(path string) (user.Config, error) {
+	if path == "" {
+		return user.Config{}, nil
 	}
-	files, err := conform.Files(paths)
+	data, err := readFile("--env", path)
 	if err != nil {
-		return 0, usageError{err.Error()}
+		return user.Config{}, err
 	}
-	passed, failed := 0, 0
-	for _, f := range files {
-		for _, o := range conform.RunFile(f) {
-			if o.Passed() {
-				passed++
-				continue
-			}
-			failed++
-			fmt.Fprintf(stdout, "FAIL %s: %s\n", o.File, o.Name)
-			if o.Reason != "" {
-				fmt.Fprintf(stdout, "  reason: %s\n", o.Reason)
-			}
-			fmt.Fprintf(stdout, "%s\n\n", o.Failure)
-		}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return user.Config{}, fmt.Errorf("--env %s: the file is empty, want an environment object", path)
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
-	if failed > 0 {
-		return 1, nil
+	cfg, err := user.ParseConfig(data)
+	if err != nil {
+		return user.Config{}, fmt.Errorf("--env %s: %s", path, strings.TrimPrefix(err.Error(), "user: "))
 	}
-	return 0, nil
+	return cfg, nil
 }
 
-func printSchema(args []string, stdout io.Writer) (int, error) {
-	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	envPath := fs.String("env", "", "the environment object (default: the standard schema)")
-	if err := fs.Parse(args); err != nil {
-		return 0, usageError{err.Error()}
-	}
-	cfg, err := readEnv(*envPath)
-	if err != nil {
-		return 0, err
-	}
+// buildEnvironment builds the environment of an --env file.
+func buildEnvironment(path string, cfg user.Config) (*user.Environment, error) {
 	env, err := user.NewEnvironment(cfg)
 	if err != nil {
-		return 0, usageError{"--env: " + err.Error()}
+		where := "the default environment"
+		if path != "" {
+			where = "--env " + path
+		}
+		return nil, fmt.Errorf("%s: %s", where, strings.TrimPrefix(strings.TrimPrefix(err.Error(), "user: "), "schema: "))
 	}
-	stdout.Write(env.JSONSchema())
-	return 0, nil
+	return env, nil
+}
+
+// defaultActor is an Identity Data Admin with ORGANIZATION scope.
+func defaultActor() policy.Actor {
+	return policy.Actor{Type: policy.Admin, Roles: []policy.RoleAssignment{
+		{Name: policy.IdentityDataAdmin, Scope: policy.RoleScope{Type: policy.RoleScopeOrganization}}}}
+}
+
+// readActor reads an --actor file, refusing unknown members and trailing
+// data.
+func readActor(path string) (policy.Actor, error) {
+	if path == "" {
+		return defaultActor(), nil
+	}
+	data, err := readFile("--actor", path)
+	if err != nil {
+		return policy.Actor{}, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return policy.Actor{}, fmt.Errorf("--actor %s: the file is empty, want an actor object", path)
+	}
+	var a policy.Actor
+	if err := decodeStrict(data, &a); err != nil {
+		return policy.Actor{}, fmt.Errorf("--actor %s: %v", path, err)
+	}
+	if a.Type != policy.Admin && a.Type != policy.User {
+		return policy.Actor{}, fmt.Errorf("--actor %s: type is %q, want \"ADMIN\" or \"USER\"", path, a.Type)
+	}
+	return a, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
+		return errors.New("want a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("not a valid object: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if err := dec.Decode(new(json.RawMessage)); err != io.EOF {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
+// parseNow reads --now, an RFC 3339 time.
+func parseNow(s string) (func() time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	now, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, usagef("--now %q is not an RFC 3339 time such as 2026-01-02T03:04:05.678Z", s)
+	}
+	return func() time.Time { return now }, nil
+}
+
+// writeJSON writes a JSON text indented with two spaces, or compact, and a
+// newline. Numbers keep their text.
+func writeJSON(w io.Writer, data []byte, compact bool) {
+	var buf bytes.Buffer
+	var err error
+	if compact {
+		err = json.Compact(&buf, data)
+	} else {
+		err = json.Indent(&buf, data, "", "  ")
+	}
+	if err != nil {
+		buf.Reset()
+		buf.Write(data)
+	}
+	buf.WriteByte('\n')
+	_, _ = w.Write(buf.Bytes())
 }

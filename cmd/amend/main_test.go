@@ -4,18 +4,51 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/amendlib/amend/internal/errorschema"
 )
 
-func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+// The tests run the built binary, as a user does.
+var amendBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "amend-cli")
+	if err != nil {
+		panic(err)
+	}
+	amendBin = filepath.Join(dir, "amend")
+	if runtime.GOOS == "windows" {
+		amendBin += ".exe"
+	}
+	if out, err := exec.Command("go", "build", "-o", amendBin, ".").CombinedOutput(); err != nil {
+		panic("building amend: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// amend runs the binary with stdin and returns its exit status, standard
+// output and standard error.
+func amend(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	cmd := exec.Command(amendBin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
 	return code, out.String(), errOut.String()
 }
 
@@ -28,10 +61,15 @@ func write(t *testing.T, name, content string) string {
 	return p
 }
 
+const (
+	joeFile   = "../../testdata/samples/joe.json"
+	titleFile = "../../testdata/samples/patch-title.json"
+	now       = "2026-01-02T03:04:05.678Z"
+)
+
 // TestApply runs the README's main command on the bundled samples.
 func TestApply(t *testing.T) {
-	code, out, errOut := runCLI(t, "", "apply", "--method", "PATCH", "--stored", "../../testdata/samples/joe.json",
-		"--body", "../../testdata/samples/patch-title.json", "--now", "2026-01-02T03:04:05.678Z")
+	code, out, errOut := amend(t, "", "apply", "--method", "PATCH", "--stored", joeFile, "--body", titleFile, "--now", now)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -39,19 +77,48 @@ func TestApply(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc["title"] != "Manager" || doc["updatedAt"] != "2026-01-02T03:04:05.678Z" {
+	if doc["title"] != "Manager" || doc["updatedAt"] != now {
 		t.Errorf("title %v updatedAt %v", doc["title"], doc["updatedAt"])
 	}
-	if !strings.Contains(errOut, "change: replace title") {
+	if !strings.Contains(errOut, "change: replace title\n") {
 		t.Errorf("stderr %q", errOut)
 	}
 	// Body from standard input, with an actor file and an environment file.
 	actor := write(t, "actor.json", `{"type":"USER","userId":"8376797d-641c-4e7b-8bc1-2fdf71916cab","scopes":[{"name":"p1:update:user"}]}`)
 	env := write(t, "env.json", `{"attributes":[{"name":"shoe","type":"STRING","schemaType":"CUSTOM"}]}`)
-	code, out, errOut = runCLI(t, `{"shoe":"42"}`, "apply", "--method", "PATCH", "--stored", "../../testdata/samples/joe.json",
-		"--body", "-", "--actor", actor, "--env", env)
+	code, out, errOut = amend(t, `{"shoe":"42"}`, "apply", "--method", "PATCH", "--stored", joeFile,
+		"--body", "-", "--actor", actor, "--env", env, "--compact")
 	if code != 0 || !strings.Contains(out, `"shoe":"42"`) {
 		t.Errorf("exit %d, out %s, err %s", code, out, errOut)
+	}
+}
+
+// TestOutputStyle checks that documents and error bodies share one style:
+// indented by default, one line with --compact.
+func TestOutputStyle(t *testing.T) {
+	for _, body := range []string{`{"title":"Boss"}`, `{"email":"nope"}`} {
+		_, indented, _ := amend(t, body, "apply", "--method", "PATCH", "--stored", joeFile, "--body", "-")
+		_, compact, _ := amend(t, body, "apply", "--method", "PATCH", "--stored", joeFile, "--body", "-", "--compact")
+		if !strings.HasPrefix(indented, "{\n  \"") {
+			t.Errorf("%s: default output is not indented:\n%s", body, indented)
+		}
+		if strings.Count(compact, "\n") != 1 || !strings.HasPrefix(compact, `{"`) {
+			t.Errorf("%s: --compact output is not one line:\n%s", body, compact)
+		}
+	}
+}
+
+// TestIgnoredHints checks that the ignored list names the attribute an
+// unknown member probably meant (O6).
+func TestIgnoredHints(t *testing.T) {
+	code, _, errOut := amend(t, `{"Title":"Boss","id":"x"}`, "apply", "--method", "PATCH", "--stored", joeFile, "--body", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"ignored: Title (unknown; did you mean title?)\n", "ignored: id (read-only)\n"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
 	}
 }
 
@@ -59,8 +126,8 @@ func TestApply(t *testing.T) {
 func TestApplyView(t *testing.T) {
 	actor := write(t, "actor.json", `{"type":"USER","userId":"8376797d-641c-4e7b-8bc1-2fdf71916cab",`+
 		`"scopes":[{"name":"p1:update:user"},{"name":"p1:read:user:basic","schemaAttributes":["title","name.given"]}]}`)
-	code, out, errOut := runCLI(t, `{"title":"Boss"}`, "apply", "--method", "PATCH", "--stored", "../../testdata/samples/joe.json",
-		"--body", "-", "--actor", actor, "--view")
+	code, out, errOut := amend(t, `{"title":"Boss"}`, "apply", "--method", "PATCH", "--stored", joeFile,
+		"--body", "-", "--actor", actor, "--view", "--compact")
 	want := `{"id":"8376797d-641c-4e7b-8bc1-2fdf71916cab","name":{"given":"Joe"},"title":"Boss"}` + "\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d, err %s\ngot  %swant %s", code, errOut, out, want)
@@ -92,7 +159,7 @@ func TestApplyErrorBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"apply", "--method", "PATCH", "--stored", stored, "--body", "-"}, tt.args...)
-			code, out, _ := runCLI(t, tt.body, args...)
+			code, out, errOut := amend(t, tt.body, args...)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1", code)
 			}
@@ -108,26 +175,119 @@ func TestApplyErrorBody(t *testing.T) {
 			if err := errorschema.Validate(schemas, tt.status, []byte(out)); err != nil {
 				t.Errorf("%s does not satisfy the %d schema: %v", out, tt.status, err)
 			}
+			if !strings.HasPrefix(errOut, "status: ") {
+				t.Errorf("stderr %q", errOut)
+			}
 		})
 	}
 }
 
-// TestUsage checks that usage errors exit 2.
-func TestUsage(t *testing.T) {
+// TestHelp checks -h: the command's usage with every flag explained, on
+// standard output, exit 0.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		code, out, errOut := amend(t, "", args...)
+		if code != 0 || errOut != "" || !strings.Contains(out, "amend apply") || !strings.Contains(out, "amend conform") {
+			t.Errorf("amend %v: exit %d, stderr %q, stdout:\n%s", args, code, errOut, out)
+		}
+	}
+	flags := map[string][]string{
+		"apply":   {"--method", "--stored", "--body", "--actor", "--env", "--now", "--view", "--compact"},
+		"conform": {},
+		"schema":  {"--env", "--compact"},
+	}
+	for sub, want := range flags {
+		code, out, errOut := amend(t, "", sub, "-h")
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: amend "+sub) {
+			t.Errorf("amend %s -h: exit %d, stderr %q, stdout:\n%s", sub, code, errOut, out)
+		}
+		for _, f := range want {
+			i := strings.Index(out, "\n  "+f)
+			if i < 0 {
+				t.Errorf("amend %s -h does not explain %s:\n%s", sub, f, out)
+				continue
+			}
+			// The explanation is on the next line.
+			rest := out[i+1:]
+			lines := strings.SplitN(rest, "\n", 3)
+			if len(lines) < 2 || strings.TrimSpace(lines[1]) == "" {
+				t.Errorf("amend %s -h: %s has no explanation", sub, f)
+			}
+		}
+	}
+	if _, out, _ := amend(t, "", "apply", "-h"); !strings.Contains(out, "RFC 3339") {
+		t.Errorf("apply -h does not give --now's format:\n%s", out)
+	}
+}
+
+// TestUsageErrors checks that a mistake on the command line is one line and
+// a pointer to -h on standard error, exit 2, in every command.
+func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{},
 		{"frobnicate"},
 		{"apply"},
-		{"apply", "--method", "POST", "--stored", "x", "--body", "y"},
-		{"apply", "--method", "PATCH", "--stored", "/nonexistent", "--body", "-"},
-		{"apply", "--method", "PATCH", "--stored", "../../testdata/samples/joe.json", "--body", "-", "--now", "yesterday"},
+		{"apply", "--method", "POST", "--stored", joeFile, "--body", "-"},
+		{"apply", "--method", "PATCH", "--body", "-"},
+		{"apply", "--method", "PATCH", "--stored", joeFile},
+		{"apply", "--method", "PATCH", "--stored", joeFile, "--body", "-", "--now", "yesterday"},
 		{"apply", "--bogus"},
+		{"apply", "--method", "PATCH", "--stored", joeFile, "--body", "-", "extra"},
 		{"conform"},
-		{"conform", "/nonexistent"},
-		{"schema", "--env", "/nonexistent"},
+		{"conform", "--bogus", "x"},
+		{"schema", "extra"},
+		{"schema", "--bogus"},
 	} {
-		if code, _, _ := runCLI(t, "{}", args...); code != 2 {
-			t.Errorf("amend %v: exit %d, want 2", args, code)
+		code, out, errOut := amend(t, "{}", args...)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if code != 2 || out != "" || len(lines) != 2 || !strings.HasPrefix(lines[0], "amend: ") || !strings.Contains(lines[1], "-h") {
+			t.Errorf("amend %v: exit %d, stdout %q, stderr:\n%s", args, code, out, errOut)
+		}
+	}
+}
+
+// TestFileErrors checks that a file that cannot be used is an error naming
+// the file and the problem, exit 1, without the usage block.
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := write(t, "empty.json", "  \n")
+	badJSON := write(t, "bad.json", `{"type":`)
+	unknownMember := write(t, "unknown.json", `{"type":"ADMIN","role":[]}`)
+	badType := write(t, "type.json", `{"type":"ROBOT"}`)
+	badEnv := write(t, "env.json", `{"attributes":[{"name":"a_b","type":"STRING"}]}`)
+	unknownEnv := write(t, "env2.json", `{"atributes":[]}`)
+	base := []string{"apply", "--method", "PATCH", "--stored", joeFile, "--body", "-"}
+	tests := []struct {
+		args []string
+		want []string // in the one line of stderr
+	}{
+		{[]string{"apply", "--method", "PATCH", "--stored", "/nonexistent.json", "--body", "-"}, []string{"--stored", "/nonexistent.json", "no such file"}},
+		{[]string{"apply", "--method", "PATCH", "--stored", dir, "--body", "-"}, []string{"--stored", dir, "directory"}},
+		{[]string{"apply", "--method", "PATCH", "--stored", joeFile, "--body", "/nonexistent.json"}, []string{"--body", "no such file"}},
+		{[]string{"apply", "--method", "PATCH", "--stored", joeFile, "--body", dir}, []string{"--body", "directory"}},
+		{append(base, "--actor", empty), []string{"--actor", empty, "empty"}},
+		{append(base, "--actor", badJSON), []string{"--actor", badJSON}},
+		{append(base, "--actor", unknownMember), []string{"--actor", unknownMember, "role"}},
+		{append(base, "--actor", badType), []string{"--actor", "ROBOT"}},
+		{append(base, "--actor", "/nonexistent.json"), []string{"--actor", "no such file"}},
+		{append(base, "--env", empty), []string{"--env", empty, "empty"}},
+		{append(base, "--env", badJSON), []string{"--env", badJSON}},
+		{append(base, "--env", badEnv), []string{"--env", badEnv, `"a_b"`}},
+		{append(base, "--env", unknownEnv), []string{"--env", unknownEnv, "atributes"}},
+		{append(base, "--env", dir), []string{"--env", "directory"}},
+		{[]string{"schema", "--env", "/nonexistent.json"}, []string{"--env", "no such file"}},
+		{[]string{"conform", "/nonexistent"}, []string{"/nonexistent", "no such file"}},
+	}
+	for _, tt := range tests {
+		code, out, errOut := amend(t, "{}", tt.args...)
+		if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 || strings.Contains(errOut, "-h") {
+			t.Errorf("amend %v: exit %d, stdout %q, stderr:\n%s", tt.args, code, out, errOut)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("amend %v: stderr %q lacks %q", tt.args, errOut, w)
+			}
 		}
 	}
 }
@@ -148,7 +308,7 @@ func TestConform(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "b.json"), []byte(`[{"name":`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := runCLI(t, "", "conform", dir)
+	code, out, _ := amend(t, "", "conform", dir)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/amendlib/amend/internal/conform"
 	"github.com/amendlib/amend/policy"
 	"github.com/amendlib/amend/schema"
 	"github.com/amendlib/amend/user"
@@ -27,15 +26,15 @@ const (
 )
 
 // workforceEnvironment builds the sample environment the way --env does:
-// conform.DecodeEnvironment into a user.Config, then user.NewEnvironment.
+// user.ParseConfig, then user.NewEnvironment.
 func workforceEnvironment(t *testing.T) (user.Config, *user.Environment) {
 	t.Helper()
 	data, err := os.ReadFile(workforceEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg user.Config
-	if err := conform.DecodeEnvironment(data, &cfg); err != nil {
+	cfg, err := user.ParseConfig(data)
+	if err != nil {
 		t.Fatalf("%s: %v", workforceEnv, err)
 	}
 	now, err := time.Parse(time.RFC3339Nano, samplesNow)
@@ -279,7 +278,7 @@ func TestWorkforceSamples(t *testing.T) {
 
 	t.Run("CLI", func(t *testing.T) {
 		// The README's workforce command.
-		code, out, errOut := runCLI(t, "", "apply", "--method", "PATCH", "--env", workforceEnv,
+		code, out, errOut := amend(t, "", "apply", "--method", "PATCH", "--env", workforceEnv,
 			"--stored", workforceDir+"/alice.json", "--body", workforceDir+"/patch-alice.json", "--now", samplesNow)
 		if code != 0 {
 			t.Fatalf("exit %d: %s%s", code, out, errOut)
@@ -289,12 +288,12 @@ func TestWorkforceSamples(t *testing.T) {
 				t.Errorf("stderr lacks the change of %s:\n%s", c, errOut)
 			}
 		}
-		code, out, errOut = runCLI(t, "", "apply", "--method", "PUT", "--env", workforceEnv,
+		code, out, errOut = amend(t, "", "apply", "--method", "PUT", "--env", workforceEnv,
 			"--stored", workforceDir+"/carol.json", "--body", workforceDir+"/put-carol.json", "--now", samplesNow)
 		if code != 0 || !strings.Contains(errOut, "change: replace contractEndDate\n") {
 			t.Errorf("PUT carol: exit %d: %s%s", code, out, errOut)
 		}
-		code, out, errOut = runCLI(t, "", "schema", "--env", workforceEnv)
+		code, out, errOut = amend(t, "", "schema", "--env", workforceEnv)
 		if code != 0 {
 			t.Fatalf("schema: exit %d: %s", code, errOut)
 		}
