@@ -195,6 +195,20 @@ func Decide(actor Actor, t Target, s Settings) (Grant, *Denial) {
 func decideAdmin(actor Actor, t Target, s Settings) (Grant, *Denial) {
 	var g Grant
 	applies := false
+	for _, role := range applicableRoles(actor, t, s) {
+		applies = true
+		g.add(role.SchemaAttributes)
+	}
+	if !applies {
+		return Grant{}, &Denial{Reason: "no role assignment of the actor grants user updates over this user"}
+	}
+	return g, nil
+}
+
+// applicableRoles returns the roles of the table that actor's assignments
+// grant over the user described by t (A2).
+func applicableRoles(actor Actor, t Target, s Settings) []Role {
+	var out []Role
 	for _, ra := range actor.Roles {
 		if !scopeCovers(ra.Scope, t) {
 			continue
@@ -203,16 +217,62 @@ func decideAdmin(actor Actor, t Target, s Settings) (Grant, *Denial) {
 		if ra.Name == IdentityDataAdmin {
 			role, ok = Role{SchemaAttributes: []string{"*"}}, true
 		}
-		if !ok {
-			continue
+		if ok {
+			out = append(out, role)
 		}
-		applies = true
-		g.add(role.SchemaAttributes)
 	}
-	if !applies {
-		return Grant{}, &Denial{Reason: "no role assignment of the actor grants user updates over this user"}
+	return out
+}
+
+// AllAttributes is the attribute of MayOperate that create and delete need:
+// a role whose list is "*" (C5).
+const AllAttributes = "*"
+
+// MayOperate reports whether actor may use the dedicated operation that
+// changes attribute ("enabled", "mfaEnabled", "population",
+// "identityProvider", "account", "verifyStatus") on the user described by t
+// (X1), or, with AllAttributes, create or delete it (C3-C5). Decide's
+// whole-request refusals (A2, A3) come first; MayOperate is the operation's
+// own grant:
+//
+//   - an ADMIN needs an applicable assignment of Identity Data Admin, or of
+//     an embedder role whose list holds attribute or "*" (for
+//     AllAttributes, "*" only);
+//   - a USER may only use the mfaEnabled operation, with the scope
+//     p1:update:userMfaEnabled (p1:update:user does not cover it), unless
+//     that scope's own schemaAttributes list leaves mfaEnabled out.
+//
+// An operation is an explicit act: the grant is needed even when it would
+// change nothing.
+func MayOperate(actor Actor, t Target, s Settings, attribute string) bool {
+	switch actor.Type {
+	case Admin:
+		for _, role := range applicableRoles(actor, t, s) {
+			for _, a := range role.SchemaAttributes {
+				if a == "*" || a == attribute {
+					return true
+				}
+			}
+		}
+	case User:
+		if attribute != "mfaEnabled" {
+			return false
+		}
+		for _, sc := range actor.Scopes {
+			if sc.Name != ScopeUpdateUserMFAEnabled {
+				continue
+			}
+			if sc.SchemaAttributes == nil {
+				return true
+			}
+			for _, a := range sc.SchemaAttributes {
+				if a == "*" || a == attribute {
+					return true
+				}
+			}
+		}
 	}
-	return g, nil
+	return false
 }
 
 // scopeCovers reports whether a role assignment's scope covers the target

@@ -1,17 +1,21 @@
-// Package schema is the attribute catalogue of an environment's users: the
-// standard PingOne attributes with their constraints (rule V2 of
-// docs/semantics.md), adjusted by STANDARD entries and extended by CUSTOM
-// PingOne schema attributes (V4).
+// Package schema reads PingOne schema attributes, the definitions of a
+// user's attributes that PingOne's schema attribute listing returns, and
+// holds the format checks of the standard attributes (rules V2 and V4 of
+// docs/semantics.md).
 //
-// [New] builds a [Catalogue] from PingOne schema attribute objects, as
-// PingOne's schema attribute listing returns them ([ParseAttributes] reads
-// both a plain array and the listing envelope), and refuses every schema
-// that PingOne's limits forbid (L4) or that is inconsistent, naming the
-// attribute. The catalogue compiles the user into a JSON Schema (draft
-// 2020-12) with santhosh-tekuri/jsonschema through a compiler of its own,
-// with amend's formats registered on it (IANA time zone, RFC 5646 language
-// tag, Accept-Language, http(s) URL, phone, RFC 5322 email) and every URL
-// load refused. [Catalogue.Validate] reports violations per attribute path.
+// An [Attribute] is one PingOne schema attribute object: CUSTOM ones add
+// attributes to the user, STANDARD ones adjust a built-in attribute (enabled,
+// unique), CORE ones restate one. [ParseAttributes] reads both a plain JSON
+// array and PingOne's listing envelope {"_embedded": {"attributes": [...]}},
+// ignoring the members amend does not use, so a listing can be used as
+// PingOne returns it. Hand the attributes to user.NewEnvironment, which checks
+// them against PingOne's limits (L4) and refuses, naming the attribute, every
+// schema PingOne would refuse.
+//
+// The format checks ([IsEmail], [IsTimeZone], [IsLanguageTag],
+// [IsAcceptLanguage], [IsHTTPURL], [IsPhone]) are the ones amend applies to
+// the standard attributes; they are exported for servers that check the
+// same values elsewhere.
 //
 // Nothing in this package can be changed by a caller at package level.
 package schema

@@ -232,10 +232,15 @@ func (e *Environment) judge(grant policy.Grant, stored jsonx.Value, storedBytes 
 			Message: "the actor may not update some of the attributes this request changes", Details: denied}
 	}
 	if details := e.invalid(out); len(details) > 0 {
-		return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidData,
-			Message: "the request could not be completed: some values are not valid", Details: details}
+		return nil, invalidData(details)
 	}
 	return e.result(storedBytes, out, extra), nil
+}
+
+// invalidData is the 400 INVALID_DATA of E3.3.
+func invalidData(details []Detail) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidData,
+		Message: "the request could not be completed: some values are not valid", Details: details}
 }
 
 // result builds the Result of an outcome without faults.
@@ -261,8 +266,11 @@ func (e *Environment) result(storedBytes []byte, out apply.Outcome, extra int) *
 	return res
 }
 
-func (e *Environment) now() string {
-	return e.clock().UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+func (e *Environment) now() string { return formatTime(e.clock()) }
+
+// formatTime writes t in O3's form: UTC, milliseconds, RFC 3339.
+func formatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z")
 }
 
 // readStored applies E3.0 to a stored document.
@@ -431,6 +439,11 @@ func (e *Environment) invalid(out apply.Outcome) []Detail {
 			d.Code = DetailConstraintViolation
 		case apply.UnknownIdentityProvider, apply.UnknownAttribute:
 			d.Code = DetailInvalidValue
+		case apply.Invalid:
+			d.Code = DetailInvalidValue
+			if f.AllowedValues != nil {
+				d.InnerError = &InnerError{AllowedValues: slices.Clone(f.AllowedValues)}
+			}
 		case apply.Required:
 			d.Code = DetailRequiredValue
 		case apply.TooLarge:

@@ -76,6 +76,9 @@ const (
 	Required
 	// TooLarge: the custom attribute values exceed their budget (L3).
 	TooLarge
+	// Invalid: a value of the wrong type, or not one of the allowed values
+	// (X9, C5); AllowedValues lists them where they apply.
+	Invalid
 )
 
 // Fault is one rule a request breaks, found while applying it.
@@ -84,6 +87,9 @@ type Fault struct {
 	Kind    FaultKind
 	Message string
 	Limit   int // TooLarge: the budget in bytes
+	// AllowedValues are the values an Invalid value may take, when the rule
+	// lists them.
+	AllowedValues []string
 }
 
 // Set is a top-level attribute the request adds or replaces, for
@@ -270,7 +276,7 @@ func (a *applier) dedicated(attr *catalog.Attr, sv jsonx.Value, has bool, v json
 		has = false
 	}
 	if attr.Path == "password" {
-		a.fault(attr.Path, Constraint, "password cannot be set by PUT or PATCH; use the password operations")
+		a.fault(attr.Path, Constraint, operationMessage(attr.Path, attr.Advice))
 		return
 	}
 	cur, curOK := sv, has
@@ -282,11 +288,11 @@ func (a *applier) dedicated(attr *catalog.Attr, sv jsonx.Value, has bool, v json
 		a.ignore(attr.Path, ReadOnly, "")
 		return
 	}
-	a.fault(attr.Path, Constraint, operationMessage(attr.Path, attr.Operation))
+	a.fault(attr.Path, Constraint, operationMessage(attr.Path, attr.Advice))
 }
 
-func operationMessage(path, op string) string {
-	return fmt.Sprintf("%s cannot be changed by PUT or PATCH; use the %s operation", path, op)
+func operationMessage(path, advice string) string {
+	return fmt.Sprintf("%s cannot be changed by PUT or PATCH; %s", path, advice)
 }
 
 // fixedComplex handles population, account and lifecycle: every
@@ -325,7 +331,7 @@ func (a *applier) fixedComplex(attr *catalog.Attr, v jsonx.Value) {
 		}
 	default:
 		// A wrong shape, or a change of a stored value of the wrong shape.
-		a.fault(attr.Name, Constraint, operationMessage(attr.Name, attr.Subs[0].Operation))
+		a.fault(attr.Name, Constraint, operationMessage(attr.Name, attr.Subs[0].Advice))
 	}
 }
 

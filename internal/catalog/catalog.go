@@ -70,8 +70,9 @@ type Attr struct {
 	Custom   bool
 	// Subs are the sub-attributes of a COMPLEX attribute.
 	Subs []*Attr
-	// Operation names the dedicated operation of a Dedicated attribute (D4).
-	Operation string
+	// Advice says how a Dedicated attribute changes instead (D4): "use the
+	// enabled operation".
+	Advice string
 	// Default is the value a stored user lacking a Dedicated attribute is
 	// compared with (D4); HasDefault is false when there is none.
 	Default    jsonx.Value
@@ -183,7 +184,7 @@ func fixed(name string, t schema.Type, class Class) *Attr {
 func multi(a *Attr) *Attr { a.Multi = true; return a }
 
 func dedicated(name string, t schema.Type, op string, def *jsonx.Value) *Attr {
-	a := &Attr{Name: name, Type: t, Class: Dedicated, Operation: op}
+	a := &Attr{Name: name, Type: t, Class: Dedicated, Advice: op}
 	if def != nil {
 		a.Default, a.HasDefault = *def, true
 	}
@@ -196,17 +197,17 @@ func complexOf(name string, subs ...*Attr) *Attr {
 
 func ptr(v jsonx.Value) *jsonx.Value { return &v }
 
-// The operations that own the dedicated attributes (D4, X2-X7). D4's
-// messages name them.
+// How each dedicated attribute changes (D4, X2-X8): D4's messages name the
+// operation, which exists (user.Operation), or say that PingOne's own is out
+// of amend's scope.
 const (
-	OpEnabled          = "enabled"
-	OpMFAEnabled       = "mfaEnabled"
-	OpPopulation       = "population"
-	OpAccount          = "account lock and unlock"
-	OpVerifyStatus     = "verifyStatus"
-	OpLifecycle        = "user verification (lifecycle)"
-	OpPassword         = "password"
-	OpIdentityProvider = "identityProvider"
+	OpEnabled      = "use the enabled operation"
+	OpMFAEnabled   = "use the mfaEnabled operation"
+	OpPopulation   = "use the population operation"
+	OpAccount      = "use the lock or unlock operation"
+	OpVerifyStatus = "use the verifyStatus operation"
+	OpLifecycle    = "it is set by an import and by PingOne's verification operations, which amend does not implement"
+	OpPassword     = "use PingOne's password operations, which amend does not implement"
 )
 
 // standard returns a fresh copy of the standard PingOne user attributes
