@@ -25,6 +25,7 @@ const (
 	DetailSizeLimitExceeded       = "SIZE_LIMIT_EXCEEDED"
 	DetailUniquenessViolation     = "UNIQUENESS_VIOLATION"
 	DetailInsufficientPermissions = "INSUFFICIENT_PERMISSIONS"
+	DetailInvalidFilter           = "INVALID_FILTER" // a SCIM or list filter that does not parse (S5, H1)
 )
 
 // Sentinel errors, one per error class, for errors.Is (E2). An *Error

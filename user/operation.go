@@ -190,7 +190,7 @@ func (e *Environment) create(actor policy.Actor, body []byte, imp bool) (*Result
 		return nil, refusal("creating a user needs Identity Data Admin or a role that grants every attribute", "")
 	}
 	now := e.now()
-	out := apply.Create(apply.CreateRequest{Body: bv, Import: imp, ID: e.newID(), EnvironmentID: e.id,
+	out := apply.Create(apply.CreateRequest{Body: bv, Import: imp, NewID: e.newID, EnvironmentID: e.id,
 		Populations: e.populationSet(), DefaultPopulation: e.defaultPopulation(),
 		Request: apply.Request{Catalogue: e.cat, IdentityProviders: e.idps, RejectUnknown: e.reject,
 			MaxCustomBytes: e.limits.MaxCustomBytes, InputBytes: len(body), Now: now}})

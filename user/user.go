@@ -431,32 +431,21 @@ func (e *Environment) wholeComplexEmpty(path string, stored, doc jsonx.Value) bo
 // invalid maps the faults of apply and the violations of catalog to
 // details (V3, V5), one per (code, target), sorted by target then code.
 func (e *Environment) invalid(out apply.Outcome) []Detail {
-	var ds []Detail
+	ds := make([]Detail, 0, len(out.Faults))
 	for _, f := range out.Faults {
-		d := Detail{Target: f.Path, Message: f.Message, EmptyTarget: f.Path == ""}
-		switch f.Kind {
-		case apply.Constraint:
-			d.Code = DetailConstraintViolation
-		case apply.UnknownIdentityProvider, apply.UnknownAttribute:
-			d.Code = DetailInvalidValue
-		case apply.Invalid:
-			d.Code = DetailInvalidValue
-			if f.AllowedValues != nil {
-				d.InnerError = &InnerError{AllowedValues: slices.Clone(f.AllowedValues)}
-			}
-		case apply.Required:
-			d.Code = DetailRequiredValue
-		case apply.TooLarge:
-			d.Code = DetailSizeLimitExceeded
-			d.InnerError = &InnerError{MaximumValue: intp(f.Limit)}
-		}
-		ds = append(ds, d)
+		ds = append(ds, faultDetail(f))
 	}
 	for _, s := range out.Sets {
 		for _, v := range e.cat.Validate(s.Attr, s.Value, s.Stored) {
 			ds = append(ds, violationDetail(v))
 		}
 	}
+	return sortDetails(ds)
+}
+
+// sortDetails sorts details by target then code and keeps one per (code,
+// target).
+func sortDetails(ds []Detail) []Detail {
 	slices.SortFunc(ds, func(x, y Detail) int {
 		if c := strings.Compare(x.Target, y.Target); c != 0 {
 			return c
@@ -467,6 +456,30 @@ func (e *Environment) invalid(out apply.Outcome) []Detail {
 		return strings.Compare(x.Message, y.Message) // a total order: the same details come out the same
 	})
 	return slices.CompactFunc(ds, func(x, y Detail) bool { return x.Target == y.Target && x.Code == y.Code })
+}
+
+// faultDetail maps one fault of apply to a detail (V3).
+func faultDetail(f apply.Fault) Detail {
+	d := Detail{Target: f.Path, Message: f.Message, EmptyTarget: f.Path == ""}
+	switch f.Kind {
+	case apply.Constraint:
+		d.Code = DetailConstraintViolation
+	case apply.UnknownIdentityProvider, apply.UnknownAttribute:
+		d.Code = DetailInvalidValue
+	case apply.Invalid:
+		d.Code = DetailInvalidValue
+		if f.AllowedValues != nil {
+			d.InnerError = &InnerError{AllowedValues: slices.Clone(f.AllowedValues)}
+		}
+	case apply.InvalidFilter:
+		d.Code = DetailInvalidFilter
+	case apply.Required:
+		d.Code = DetailRequiredValue
+	case apply.TooLarge:
+		d.Code = DetailSizeLimitExceeded
+		d.InnerError = &InnerError{MaximumValue: intp(f.Limit)}
+	}
+	return d
 }
 
 func violationDetail(v catalog.Violation) Detail {

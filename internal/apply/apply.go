@@ -79,6 +79,9 @@ const (
 	// Invalid: a value of the wrong type, or not one of the allowed values
 	// (X9, C5); AllowedValues lists them where they apply.
 	Invalid
+	// InvalidFilter: a SCIM filter that does not parse or does not fit its
+	// attribute (S5).
+	InvalidFilter
 )
 
 // Fault is one rule a request breaks, found while applying it.
@@ -146,6 +149,8 @@ type applier struct {
 	// unknowns counts the unknown members refused under the strict option;
 	// lastUnknown is the index of the last one listed in out.Faults.
 	unknowns, lastUnknown int
+	// removed holds the attributes a SCIM remove names whole (P3).
+	removed map[string]bool
 }
 
 // Apply applies a PATCH or PUT body to a stored user under the rules of the
@@ -553,11 +558,19 @@ func (a *applier) required() {
 			a.fault(attr.Name, Required, attr.Name+" is required")
 			continue
 		}
+		_, wasStored := a.stored(attr.Name)
+		if a.r.Method == SCIM {
+			// P3 as for a JSON PATCH: a remove of the whole attribute is a
+			// null, and an attribute the operations emptied is removed.
+			if !present && (a.removed[attr.Name] || wasStored && slices.Contains(a.touched, attr.Name)) {
+				a.fault(attr.Name, Required, attr.Name+" is required and cannot be removed")
+			}
+			continue
+		}
 		i := a.inBody(attr.Name)
 		if i < 0 {
 			continue // P3: required attributes are checked only when a request removes or nulls them
 		}
-		_, wasStored := a.stored(attr.Name)
 		switch {
 		case a.r.Body.Members[i].Value.IsNull():
 			a.fault(attr.Name, Required, attr.Name+" is required and cannot be removed")

@@ -18,8 +18,10 @@ type CreateRequest struct {
 	Import bool
 	// The rest is as in Request.
 	Request Request
-	// ID is the new user's id, EnvironmentID the environment's (C1).
-	ID, EnvironmentID string
+	// NewID returns the new user's id; it is called only when the create
+	// succeeds. EnvironmentID is the environment's id (C1).
+	NewID         func() string
+	EnvironmentID string
 	// Populations holds the ids of the environment's populations (nil: none
 	// listed, any id accepted); DefaultPopulation is the default one, or "".
 	Populations       map[string]bool
@@ -211,7 +213,7 @@ func (c *creation) build(put jsonx.Value, pop string) {
 		status = jsonx.Str("ACCOUNT_OK")
 	}
 	ms := []jsonx.Member{
-		member("id", jsonx.Str(c.r.ID)),
+		member("id", jsonx.Str(c.r.NewID())),
 		member("environment", obj(member("id", jsonx.Str(c.r.EnvironmentID)))),
 		member("population", obj(member("id", jsonx.Str(pop)))),
 	}
