@@ -2,6 +2,8 @@ package user
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/amendlib/amend/internal/jsonx"
 	"github.com/amendlib/amend/policy"
@@ -48,4 +50,38 @@ func (e *Environment) View(doc []byte, actor policy.Actor) ([]byte, error) {
 		}
 	}
 	return jsonx.Append(make([]byte, 0, len(doc)), jsonx.Obj(out)), nil
+}
+
+// UniqueValue is the value of a unique attribute that a document holds
+// (O7, H6).
+type UniqueValue struct {
+	// Path is the attribute: username, or an attribute marked unique.
+	Path string
+	// Value is the value as compact JSON, object members sorted, so that
+	// equal JSON values have equal bytes (numbers keep their text, O5).
+	Value []byte
+}
+
+// UniqueValues returns the values of every unique attribute doc holds,
+// sorted by path: what a store keeps unique across an environment's users
+// (H6). username compares case-insensitively in PingOne; the caller decides
+// how to fold it. A doc that is not a JSON object is 500 UNEXPECTED_ERROR.
+func (e *Environment) UniqueValues(doc []byte) ([]UniqueValue, error) {
+	if e == nil || e.cat == nil {
+		return nil, notBuilt()
+	}
+	v, err := e.readStored(doc)
+	if err != nil {
+		return nil, err
+	}
+	var out []UniqueValue
+	for _, m := range v.Members {
+		a := e.cat.Lookup(m.Name)
+		if a == nil || !a.Unique || a.Disabled || m.Value.IsNull() {
+			continue
+		}
+		out = append(out, UniqueValue{Path: m.Name, Value: jsonx.Append(nil, jsonx.Canonical(m.Value))})
+	}
+	slices.SortFunc(out, func(x, y UniqueValue) int { return strings.Compare(x.Path, y.Path) })
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/amendlib/amend/internal/catalog"
+	"github.com/amendlib/amend/internal/filter"
 	"github.com/amendlib/amend/internal/jsonx"
 	"github.com/amendlib/amend/schema"
 )
@@ -197,32 +198,20 @@ func (s *scimRun) checkPath(p *scimPath) bool {
 		return false
 	}
 	var bad string
-	walkFilter(p.filter, func(name string) {
+	for _, c := range filter.Comparisons(p.filter) {
 		switch {
 		case bad != "":
-		case attr.Type == schema.Complex && attr.Sub(name) == nil:
-			bad = name
-		case attr.Type != schema.Complex && name != "value":
-			bad = name
+		case attr.Type == schema.Complex && attr.Sub(c.Attr) == nil:
+			bad = c.Attr
+		case attr.Type != schema.Complex && c.Attr != "value":
+			bad = c.Attr
 		}
-	})
+	}
 	if bad != "" {
 		s.bad(p.text, InvalidFilter, fmt.Sprintf("the filter of %q compares %q, which is not a sub-attribute of the elements of %s", p.text, bad, p.attr))
 		return false
 	}
 	return true
-}
-
-func walkFilter(n filterNode, f func(attr string)) {
-	switch n := n.(type) {
-	case logical:
-		walkFilter(n.left, f)
-		walkFilter(n.right, f)
-	case negation:
-		walkFilter(n.inner, f)
-	case comparison:
-		f(n.attr)
-	}
 }
 
 func (s *scimRun) touch(name string) {
@@ -365,7 +354,7 @@ func (s *scimRun) elements(op scimOp, attr, sub *catalog.Attr) bool {
 	var out []jsonx.Member
 	matched := 0
 	for _, it := range items {
-		if op.path.filter != nil && !op.path.filter.match(it.Value, simple) {
+		if op.path.filter != nil && !matchElement(op.path.filter, it.Value, simple) {
 			out = append(out, it)
 			continue
 		}
@@ -417,6 +406,25 @@ func (s *scimRun) elements(op scimOp, attr, sub *catalog.Attr) bool {
 	}
 	s.work.set(attr.Name, jsonx.Value{Kind: jsonx.Array, Members: out})
 	return true
+}
+
+// matchElement matches an element of a multi-valued attribute: its
+// sub-attributes, or for a simple attribute the element itself as "value".
+// Strings compare exactly (S2).
+func matchElement(f filter.Node, el jsonx.Value, simple bool) bool {
+	return f.Match(func(attr string) jsonx.Value {
+		if simple {
+			if attr == "value" {
+				return el
+			}
+			return jsonx.NullValue
+		}
+		v, ok := el.Get(attr)
+		if !ok {
+			return jsonx.NullValue
+		}
+		return v
+	}, false)
 }
 
 // judge turns the working copy into the applier's document (S4): writable
