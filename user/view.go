@@ -85,3 +85,39 @@ func (e *Environment) UniqueValues(doc []byte) ([]UniqueValue, error) {
 	slices.SortFunc(out, func(x, y UniqueValue) int { return strings.Compare(x.Path, y.Path) })
 	return out, nil
 }
+
+// Read returns the stored document as actor may read it (H5): the read view
+// of View, after the whole-request decision of who may read this user at
+// all. An ADMIN needs a role assignment that applies to the user (A2); a
+// USER may read only their own account (whatever its identity provider,
+// and whether or not the environment lets users update themselves). A
+// refusal is a 403 with one detail without target.
+func (e *Environment) Read(doc []byte, actor policy.Actor) ([]byte, error) {
+	if e == nil || e.cat == nil {
+		return nil, notBuilt()
+	}
+	v, err := e.readStored(doc)
+	if err != nil {
+		return nil, err
+	}
+	t := e.target(v)
+	reason := ""
+	switch actor.Type {
+	case policy.Admin:
+		if _, denial := policy.Decide(actor, t, e.settings); denial != nil {
+			reason = denial.Reason
+		}
+	case policy.User:
+		if actor.UserID == "" || actor.UserID != t.UserID {
+			reason = "a user may read only their own account"
+		}
+	default:
+		reason = "the actor is neither an ADMIN nor a USER"
+	}
+	if reason != "" {
+		e := refusal(reason, "")
+		e.Message = "the actor may not read this user"
+		return nil, e
+	}
+	return e.View(doc, actor)
+}
