@@ -1,0 +1,33 @@
+package pgstore_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/amendlib/amend/server"
+	"github.com/amendlib/amend/server/pgstore"
+	"github.com/amendlib/amend/server/storetest"
+)
+
+// postgresURL is the database the PostgreSQL tests use, from the
+// environment variable AMEND_TEST_POSTGRES; .ci/run starts a server and
+// sets it.
+func postgresURL(t *testing.T) string {
+	url := os.Getenv("AMEND_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("no PostgreSQL: set AMEND_TEST_POSTGRES=postgres://user@127.0.0.1:5432/db to run the store contract on it (.ci/run does)")
+	}
+	return url
+}
+
+// TestStoreContract runs the store contract (H8) on PostgreSQL.
+func TestStoreContract(t *testing.T) {
+	url := postgresURL(t)
+	s, err := pgstore.Open(context.Background(), url, "amend_test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	storetest.Run(t, func(*testing.T) server.Store { return s })
+}
