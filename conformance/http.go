@@ -279,7 +279,7 @@ func checkAnswer(c *Case, answer, doc []byte) string {
 		if p := sameMember(answer, subObject(doc, "identityProvider"), "id", "id"); p != "" {
 			return p
 		}
-		return sameMember(answer, subObject(doc, "identityProvider"), "type", "type")
+		return sameMember(answer, subObject(doc, "identityProvider"), "type", "type@identityProvider")
 	}
 	env, err := user.NewEnvironment(c.Config)
 	if err != nil {
@@ -296,16 +296,27 @@ func checkAnswer(c *Case, answer, doc []byte) string {
 	return ""
 }
 
+// defaults are the values a sub-resource answer shows for a member the
+// stored document lacks (D4's defaults, and I1's PING_ONE).
+var defaults = map[string]string{"enabled": "true", "mfaEnabled": "false", "verifyStatus": `"NOT_INITIATED"`,
+	"type@identityProvider": `"PING_ONE"`}
+
 // sameMember checks that the answer's member a equals the document's member
-// d (both absent counts as equal).
+// d, or its default where the document has none (both absent counts as
+// equal). d may carry "@" and a qualifier that only selects the default.
 func sameMember(answer, doc []byte, a, d string) string {
 	var am, dm map[string]json.RawMessage
 	if err := json.Unmarshal(answer, &am); err != nil {
 		return "the answer is not a JSON object: " + truncate(answer)
 	}
 	_ = json.Unmarshal(doc, &dm)
-	if DiffDocuments(am[a], dm[d]) != "" {
-		return fmt.Sprintf("the answer's %s is %s, the stored document's %s", a, orAbsent(am[a]), orAbsent(dm[d]))
+	name, _, _ := strings.Cut(d, "@")
+	want := dm[name]
+	if want == nil && defaults[d] != "" {
+		want = json.RawMessage(defaults[d])
+	}
+	if DiffDocuments(am[a], want) != "" {
+		return fmt.Sprintf("the answer's %s is %s, the stored document's %s", a, orAbsent(am[a]), orAbsent(want))
 	}
 	return ""
 }

@@ -449,26 +449,32 @@ func (a *applier) identityProvider(attr *catalog.Attr, v jsonx.Value) {
 	}
 }
 
-// storedIdentityProvider returns the stored identityProvider object (the
-// zero Value when absent or not an object), its id, and whether the id is
-// present and not null.
-func (a *applier) storedIdentityProvider() (jsonx.Value, jsonx.Value, bool) {
-	sv, _ := a.stored("identityProvider")
-	if sv.Kind != jsonx.Object {
-		return jsonx.Value{}, jsonx.Value{}, false
+// resetIdentityProvider makes PingOne the identity provider (I3, I4).
+func (a *applier) resetIdentityProvider() {
+	sv, has := a.stored("identityProvider")
+	if nv, ok := ResetValue(sv, has); ok {
+		a.set("identityProvider", nv)
 	}
-	id, ok := sv.Get("id")
-	return sv, id, ok && !id.IsNull()
 }
 
-// resetIdentityProvider makes PingOne the identity provider (I3); a user
-// without an id is a PingOne user already and is left alone (I4).
-func (a *applier) resetIdentityProvider() {
-	sv, _, hasID := a.storedIdentityProvider()
-	if !hasID {
-		return
+// ResetValue returns what a reset to PingOne makes of the stored
+// identityProvider sv, present when has (I3), and whether it changes: a user
+// without an id (identityProvider absent, null, or an object without an id)
+// is a PingOne user already and is left alone (I4); an object with an id
+// loses it and gets the type PING_ONE, its other members kept; a value of
+// another shape (a string, an array) is replaced by {"type": "PING_ONE"}
+// (O5: one leaf).
+func ResetValue(sv jsonx.Value, has bool) (jsonx.Value, bool) {
+	switch {
+	case !has || sv.IsNull():
+		return jsonx.Value{}, false
+	case sv.Kind != jsonx.Object:
+		return jsonx.Obj([]jsonx.Member{{Name: "type", Value: jsonx.Str("PING_ONE")}}), true
 	}
-	a.set("identityProvider", ResetIdentityProvider(sv))
+	if id, ok := sv.Get("id"); !ok || id.IsNull() {
+		return jsonx.Value{}, false
+	}
+	return ResetIdentityProvider(sv), true
 }
 
 // ResetIdentityProvider returns the stored identityProvider object sv with
@@ -484,17 +490,35 @@ func ResetIdentityProvider(sv jsonx.Value) jsonx.Value {
 	return jsonx.Obj(ms)
 }
 
-// setIdentityProvider sets a new id and derives the type from it (I1, I2).
+// setIdentityProvider sets an id and derives the type from it (I1, I2).
 func (a *applier) setIdentityProvider(id jsonx.Value) {
-	sv, cur, hasID := a.storedIdentityProvider()
-	if hasID && jsonx.Equal(cur, id) {
-		return
-	}
-	nv, known := SetIdentityProvider(sv, id, a.r.IdentityProviders)
-	if !known && id.Kind == jsonx.String {
+	sv, _ := a.stored("identityProvider")
+	nv, changed, unknown := SetValue(sv, id, a.r.IdentityProviders)
+	if unknown {
 		a.fault("identityProvider.id", UnknownIdentityProvider, fmt.Sprintf("identityProvider.id %q names no identity provider of this environment", id.Str))
 	}
-	a.set("identityProvider", nv)
+	if changed {
+		a.set("identityProvider", nv)
+	}
+}
+
+// SetValue returns what setting the id id makes of the stored
+// identityProvider sv (I1, I2, X9): the id, and the type the environment
+// maps it to. It changes nothing when the id and the derived type are
+// already stored, or when the stored id is resent but the environment no
+// longer knows it (V1: an untouched stored value stays). unknown is true
+// for a string id the environment does not know.
+func SetValue(sv, id jsonx.Value, idps map[string]string) (nv jsonx.Value, changed, unknown bool) {
+	if sv.Kind != jsonx.Object {
+		sv = jsonx.Value{}
+	}
+	cur, ok := sv.Get("id")
+	same := ok && jsonx.Equal(cur, id)
+	nv, known := SetIdentityProvider(sv, id, idps)
+	if same && (!known || jsonx.Equal(nv, sv)) {
+		return sv, false, false
+	}
+	return nv, true, !known && id.Kind == jsonx.String
 }
 
 // SetIdentityProvider returns the stored identityProvider object sv with a

@@ -308,29 +308,25 @@ func (o *operation) identityProvider() {
 		o.fault("identityProvider", Invalid, "identityProvider must be an object holding the id")
 		return
 	}
-	sv, _ := o.doc.get("identityProvider")
-	if sv.Kind != jsonx.Object {
-		sv = jsonx.Value{}
-	}
-	storedID, hasID := sv.Get("id")
-	hasID = hasID && !storedID.IsNull()
+	sv, has := o.doc.get("identityProvider")
 	switch {
 	case !hasFlat || id.IsNull():
-		if hasID {
+		if nv, ok := ResetValue(sv, has); ok {
 			o.touched = append(o.touched, "identityProvider")
-			o.doc.set("identityProvider", ResetIdentityProvider(sv))
+			o.doc.set("identityProvider", nv)
 		}
 	case id.Kind != jsonx.String:
 		o.fault(path, Invalid, path+" must be the id of an identity provider of this environment")
-	case hasID && jsonx.Equal(storedID, id):
 	default:
-		nv, known := SetIdentityProvider(sv, id, o.r.IdentityProviders)
-		if !known {
+		nv, changed, unknown := SetValue(sv, id, o.r.IdentityProviders)
+		if unknown {
 			o.fault(path, Invalid, path+" names no identity provider of this environment")
 			return
 		}
-		o.touched = append(o.touched, "identityProvider")
-		o.doc.set("identityProvider", nv)
+		if changed {
+			o.touched = append(o.touched, "identityProvider")
+			o.doc.set("identityProvider", nv)
+		}
 	}
 }
 

@@ -131,12 +131,11 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 		return op, false
 	}
 	var pathText *string
+	opName, hasOp := jsonx.Value{}, false
 	for _, m := range v.Members {
 		switch m.Name {
 		case "op":
-			if m.Value.Kind == jsonx.String {
-				op.op = strings.ToLower(m.Value.Str)
-			}
+			opName, hasOp = m.Value, true
 		case "path":
 			if m.Value.Kind != jsonx.String {
 				s.bad(at, Invalid, at+".path must be a string")
@@ -147,10 +146,9 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 			op.value, op.has = m.Value, true
 		}
 	}
-	if op.op != "add" && op.op != "replace" && op.op != "remove" {
-		s.bad(at, Invalid, at+".op must be add, replace or remove")
-		return op, false
-	}
+	// The target of a malformed operation is its path when the path
+	// parses, Operations[i] otherwise (S5).
+	target := at
 	if pathText != nil {
 		p, err := parsePath(*pathText)
 		if err != nil {
@@ -161,13 +159,15 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 			}
 			return op, false
 		}
-		op.path = p
+		op.path, target = p, p.text
 	}
-	target := at
-	if op.path != nil {
-		target = op.path.text
+	if hasOp && opName.Kind == jsonx.String {
+		op.op = strings.ToLower(opName.Str)
 	}
 	switch {
+	case op.op != "add" && op.op != "replace" && op.op != "remove":
+		s.bad(target, Invalid, at+".op must be add, replace or remove")
+		return op, false
 	case op.op == "remove" && op.path == nil:
 		s.bad(at, Invalid, at+": remove needs a path")
 		return op, false
@@ -178,40 +178,95 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 		s.bad(at, Invalid, at+": without a path, the value is an object of attributes")
 		return op, false
 	}
-	if op.path != nil && !s.checkPath(op.path) {
-		return op, false
+	if op.path != nil {
+		return op, s.checkPath(&op)
+	}
+	for _, m := range op.value.Members {
+		if attr := s.cat.Lookup(m.Name); attr != nil && !kindFits(attr, nil, false, op.op, m.Value) {
+			s.bad(at, Invalid, fmt.Sprintf("%s: the value of %s is of the wrong kind", at, m.Name))
+			return op, false
+		}
 	}
 	return op, true
 }
 
-// checkPath checks what the catalogue says of a path: a filter applies to
-// a multi-valued attribute and compares its sub-attributes, or "value" for
-// a multi-valued simple attribute. Unknown attributes are reported with V
-// when the operation applies (S4).
-func (s *scimRun) checkPath(p *scimPath) bool {
+// checkPath checks what the catalogue says of an operation's path: a filter
+// applies to a multi-valued attribute, and the value is of the kind the
+// path takes (S5). An unknown attribute, in the path or its filter, is left
+// for when the operation applies: INVALID_VALUE on the path, judged with V
+// (S4).
+func (s *scimRun) checkPath(op *scimOp) bool {
+	p := op.path
 	attr := s.cat.Lookup(p.attr)
-	if attr == nil || p.filter == nil {
+	if attr == nil {
 		return true
 	}
-	if !attr.Multi {
-		s.bad(p.text, InvalidFilter, fmt.Sprintf("the filter of %q applies to a multi-valued attribute; %s is single-valued", p.text, p.attr))
+	if p.filter != nil && !attr.Multi {
+		s.bad(p.text, Invalid, fmt.Sprintf("the path %q has a filter, but %s is single-valued", p.text, p.attr))
 		return false
 	}
-	var bad string
-	for _, c := range filter.Comparisons(p.filter) {
-		switch {
-		case bad != "":
-		case attr.Type == schema.Complex && attr.Sub(c.Attr) == nil:
-			bad = c.Attr
-		case attr.Type != schema.Complex && c.Attr != "value":
-			bad = c.Attr
+	var sub *catalog.Attr
+	if p.sub != "" {
+		if sub = attr.Sub(p.sub); sub == nil {
+			return true
 		}
 	}
-	if bad != "" {
-		s.bad(p.text, InvalidFilter, fmt.Sprintf("the filter of %q compares %q, which is not a sub-attribute of the elements of %s", p.text, bad, p.attr))
+	if p.filter != nil && unknownInFilter(attr, p.filter) {
+		return true
+	}
+	if op.op != "remove" && !kindFits(attr, sub, p.filter != nil, op.op, op.value) {
+		s.bad(p.text, Invalid, fmt.Sprintf("the value for %q is of the wrong kind", p.text))
 		return false
 	}
 	return true
+}
+
+// unknownInFilter reports whether a filter compares something that is not
+// a sub-attribute of the elements of attr, or "value" for a multi-valued
+// simple attribute.
+func unknownInFilter(attr *catalog.Attr, f filter.Node) bool {
+	for _, c := range filter.Comparisons(f) {
+		if attr.Type == schema.Complex && attr.Sub(c.Attr) == nil || attr.Type != schema.Complex && c.Attr != "value" {
+			return true
+		}
+	}
+	return false
+}
+
+// kindFits reports whether a value is of the JSON kind its target takes
+// (S5): a sub-attribute's type, an element of a multi-valued attribute (for
+// a filter, or one value added), an array of elements for a whole
+// multi-valued attribute, the attribute's type otherwise. null removes and
+// fits everything.
+func kindFits(attr, sub *catalog.Attr, element bool, op string, v jsonx.Value) bool {
+	if v.IsNull() {
+		return true
+	}
+	single := func(t schema.Type, v jsonx.Value) bool {
+		switch t {
+		case schema.String:
+			return v.Kind == jsonx.String
+		case schema.Boolean:
+			return v.Kind == jsonx.True || v.Kind == jsonx.False
+		case schema.Complex:
+			return v.Kind == jsonx.Object
+		}
+		return true // JSON
+	}
+	switch {
+	case sub != nil:
+		return single(sub.Type, v)
+	case !attr.Multi || element:
+		return single(attr.Type, v)
+	case v.Kind == jsonx.Array:
+		for _, it := range v.Members {
+			if !single(attr.Type, it.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return op == "add" && single(attr.Type, v) // one value appended
 }
 
 func (s *scimRun) touch(name string) {
@@ -251,6 +306,10 @@ func (s *scimRun) apply(op scimOp) bool {
 			s.unknownPath(p.text)
 			return true
 		}
+	}
+	if p.filter != nil && unknownInFilter(attr, p.filter) {
+		s.unknownPath(p.text) // an unknown attribute in the filter (S4)
+		return true
 	}
 	switch {
 	case p.filter == nil && sub == nil && op.op == "remove":
