@@ -11,6 +11,7 @@ require github.com/evanphx/json-patch/v5 v5.9.11
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/patrickcping/pingone-go-sdk-v2/management v0.70.0
 	pgregory.net/rapid v1.3.0
 )
 

@@ -165,6 +165,17 @@ func (s *Server) body(q *request) ([]byte, bool) {
 	return b, true
 }
 
+// optionalBody reads the body of an operation whose body is optional (lock,
+// unlock, identityProvider): PingOne's Go SDK, asked for no body, sends the
+// JSON text null, which is read as no body.
+func (s *Server) optionalBody(q *request) ([]byte, bool) {
+	b, ok := s.body(q)
+	if ok && strings.TrimSpace(string(b)) == "null" {
+		return nil, true
+	}
+	return b, ok
+}
+
 // etag is the strong entity tag of a stored document (H7).
 func etag(doc []byte) string {
 	sum := sha256.Sum256(doc)
@@ -390,14 +401,9 @@ func (s *Server) account(q *request) {
 		unsupportedType(q.w)
 		return
 	}
-	body, ok := s.body(q)
+	body, ok := s.optionalBody(q)
 	if !ok {
 		return
-	}
-	if strings.TrimSpace(string(body)) == "null" {
-		// PingOne's Go SDK sends the body null for a lock or unlock without
-		// one; it is read as no body.
-		body = nil
 	}
 	rec, _, ok := s.modify(q, func(stored []byte) (*user.Result, error) {
 		return q.env.env.Apply(op, stored, q.actor, body)
@@ -412,7 +418,11 @@ func (s *Server) operate(q *request, op user.Operation, sub string) {
 	if !acceptJSON(q) {
 		return
 	}
-	body, ok := s.body(q)
+	read := s.body
+	if op == user.OperationIdentityProvider {
+		read = s.optionalBody
+	}
+	body, ok := read(q)
 	if !ok {
 		return
 	}
