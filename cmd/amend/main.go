@@ -31,9 +31,10 @@ const (
 const mainUsage = `amend applies PingOne user updates exactly as PingOne defines them.
 
 Usage:
-  amend apply   --method PATCH|PUT --stored FILE --body FILE|- [flags]   apply one update
-  amend conform PATH...                                                run conformance cases
-  amend schema  [--env FILE]                                           print an environment's JSON Schema
+  amend apply   --method PATCH|PUT|POST|DELETE [flags]   apply one request to a stored user
+  amend conform [--target URL] PATH...                   run conformance cases, in-process or against a server
+  amend schema  [--env FILE]                             print an environment's JSON Schema
+  amend serve   [--addr HOST:PORT] [flags]               serve PingOne's user endpoints over HTTP
 
 Run 'amend COMMAND -h' for the flags of a command.
 
@@ -66,6 +67,7 @@ func commands() []command {
 		{"apply", applyUsage, applyFlags},
 		{"conform", conformUsage, conformFlags},
 		{"schema", schemaUsage, schemaFlags},
+		{"serve", serveUsage, serveFlags},
 	}
 }
 

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/amendlib/amend/internal/errorschema"
 )
@@ -192,9 +195,10 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	flags := map[string][]string{
-		"apply":   {"--method", "--stored", "--body", "--actor", "--env", "--now", "--view", "--compact"},
-		"conform": {},
+		"apply":   {"--method", "--operation", "--content-type", "--stored", "--body", "--actor", "--env", "--now", "--id", "--view", "--compact"},
+		"conform": {"--target", "--parallel"},
 		"schema":  {"--env", "--compact"},
+		"serve":   {"--addr", "--env", "--tokens", "--db", "--control", "--base-url"},
 	}
 	for sub, want := range flags {
 		code, out, errOut := amend(t, "", sub, "-h")
@@ -227,7 +231,7 @@ func TestUsageErrors(t *testing.T) {
 		{},
 		{"frobnicate"},
 		{"apply"},
-		{"apply", "--method", "POST", "--stored", joeFile, "--body", "-"},
+		{"apply", "--method", "GET", "--stored", joeFile, "--body", "-"},
 		{"apply", "--method", "PATCH", "--body", "-"},
 		{"apply", "--method", "PATCH", "--stored", joeFile},
 		{"apply", "--method", "PATCH", "--stored", joeFile, "--body", "-", "--now", "yesterday"},
@@ -320,5 +324,136 @@ func TestConform(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestApplyRequests runs every kind of request through the binary: the
+// dedicated operations (X), create and import (C1-C3), delete (C4) and SCIM
+// PATCH (S), on the bundled samples.
+func TestApplyRequests(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string // in the output
+		stderr []string
+	}{
+		{"lock", []string{"--operation", "lock", "--stored", joeFile}, 0, []string{`"status": "LOCKED"`, `"canAuthenticate": false`}, []string{"change: replace account.status\n"}},
+		{"enabled with a body", []string{"--operation", "enabled", "--stored", joeFile, "--body", write(t, "b.json", `{"enabled":false}`)}, 0, []string{`"enabled": false`}, []string{"change: replace enabled\n"}},
+		{"an operation with the method named", []string{"--method", "PUT", "--operation", "mfaEnabled", "--stored", joeFile, "--body", write(t, "m.json", `{"mfaEnabled":true}`)}, 0, []string{`"mfaEnabled": true`}, nil},
+		{"an operation's error", []string{"--operation", "enabled", "--stored", joeFile, "--body", write(t, "e.json", `{}`)}, 1, []string{`"REQUIRED_VALUE"`}, nil},
+		{"create", []string{"--method", "POST", "--body", "../../testdata/samples/create-body.json", "--id", "new-user-1"}, 0,
+			[]string{`"id": "new-user-1"`, `"enabled": true`, `"mfaEnabled": true`}, []string{"ignored: password (read-only)\n", "unique: username\n"}},
+		{"import", []string{"--method", "POST", "--content-type", "application/vnd.pingidentity.user.import+json", "--body", write(t, "i.json", `{"username":"a@b.c","emailVerified":true,"population":{"id":"p"}}`)}, 0,
+			[]string{`"emailVerified": true`}, nil},
+		{"delete", []string{"--method", "DELETE", "--stored", joeFile}, 0, nil, []string{"delete: allowed"}},
+		{"delete refused", []string{"--method", "DELETE", "--stored", joeFile, "--actor", write(t, "u.json", `{"type":"USER","userId":"8376797d-641c-4e7b-8bc1-2fdf71916cab"}`)}, 1, []string{`"ACCESS_FAILED"`}, nil},
+		{"SCIM PATCH, PingOne's tShirt example", []string{"--method", "PATCH", "--content-type", "application/vnd.pingidentity.user.scim.patch+json",
+			"--env", "../../testdata/samples/tshirt-env.json", "--stored", "../../testdata/samples/tshirt-user.json", "--body", "../../testdata/samples/tshirt-scim.json", "--compact"}, 0,
+			[]string{`"tShirt":[{"tshirtSize":"XS","tshirtColor":"Orange"},{"tshirtSize":"XL","tshirtColor":"Red"},{"tshirtSize":"L","tshirtColor":"Yellow"}]`}, []string{"change: replace tShirt\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := amend(t, "", append([]string{"apply", "--now", now}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.stdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+	for _, args := range [][]string{
+		{"--operation", "frobnicate", "--stored", joeFile},
+		{"--operation", "lock", "--method", "PUT", "--stored", joeFile},
+		{"--method", "POST", "--stored", joeFile, "--body", joeFile},
+		{"--method", "DELETE", "--stored", joeFile, "--body", joeFile},
+		{"--method", "PUT", "--content-type", "application/vnd.pingidentity.user.scim.patch+json", "--stored", joeFile, "--body", joeFile},
+		{"--method", "PATCH", "--content-type", "text/plain", "--stored", joeFile, "--body", joeFile},
+		{"--method", "PATCH", "--id", "x", "--stored", joeFile, "--body", joeFile},
+	} {
+		if code, _, errOut := amend(t, "", append([]string{"apply"}, args...)...); code != 2 || !strings.Contains(errOut, "-h") {
+			t.Errorf("amend apply %v: exit %d, stderr %s", args, code, errOut)
+		}
+	}
+}
+
+// TestServeAndConformOverHTTP starts `amend serve --control` on a loopback
+// port and runs the whole conformance suite against it with `amend conform
+// --target` (H9, H10): every case passes over HTTP too. Then SIGTERM shuts
+// the server down gracefully; it logged a line per request.
+func TestServeAndConformOverHTTP(t *testing.T) {
+	var serveErr bytes.Buffer
+	srv := exec.Command(amendBin, "serve", "--control", "--addr", "127.0.0.1:0")
+	stderr, err := srv.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	lines := make(chan string, 1)
+	copied := make(chan struct{}) // closed when the server's standard error is read to its end
+	go func() {
+		defer close(copied)
+		buf := make([]byte, 4096)
+		var acc []byte
+		for {
+			n, err := stderr.Read(buf)
+			acc = append(acc, buf[:n]...)
+			if i := bytes.Index(acc, []byte("listening on http://")); i >= 0 && bytes.IndexByte(acc[i:], '\n') > 0 {
+				lines <- string(acc[i:])
+				serveErr.Write(acc)
+				_, _ = io.Copy(&serveErr, stderr)
+				return
+			}
+			if err != nil {
+				lines <- ""
+				return
+			}
+		}
+	}()
+	var addr string
+	select {
+	case l := <-lines:
+		f := strings.Fields(strings.TrimPrefix(l, "listening on "))
+		if len(f) == 0 {
+			t.Fatal("amend serve did not start")
+		}
+		addr = f[0]
+	case <-time.After(30 * time.Second):
+		t.Fatal("amend serve did not say where it listens")
+	}
+	code, out, errOut := amend(t, "", "conform", "--target", addr, "--parallel", "4", "../../testdata/conformance")
+	last := out[strings.LastIndexByte(strings.TrimSuffix(out, "\n"), '\n')+1:]
+	if code != 0 || !strings.HasSuffix(last, " 0 failed\n") {
+		t.Errorf("conform over HTTP: exit %d, %s\n%s", code, errOut, out)
+	}
+	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		<-copied // Wait closes the pipe: read it to its end first
+		done <- srv.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("amend serve after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("amend serve did not stop on SIGTERM")
+	}
+	if log := serveErr.String(); !strings.Contains(log, "shutting down") || strings.Count(log, "msg=request") < 1000 {
+		t.Errorf("the server's log has %d request lines:\n%.500s", strings.Count(log, "msg=request"), log)
 	}
 }
