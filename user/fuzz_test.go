@@ -158,3 +158,32 @@ func FuzzPut(f *testing.F) {
 		checkUpdate(t, env, env.Put, stored, body, actor)
 	})
 }
+
+// FuzzPatchSCIM fuzzes SCIM PATCH over stored document, body and actor
+// bytes, seeded with every conformance case, the SCIM PATCH ones included
+// (S1-S5, E3, O1, O2).
+func FuzzPatchSCIM(f *testing.F) {
+	env, cases := conformanceSeeds(f)
+	seed(f, cases)
+	f.Fuzz(func(t *testing.T, stored, body, actor []byte) {
+		checkUpdate(t, env, env.PatchSCIM, stored, body, actor)
+	})
+}
+
+// FuzzOperations fuzzes the dedicated operations (X1-X9) over stored
+// document, body and actor bytes; op picks the operation.
+func FuzzOperations(f *testing.F) {
+	env, cases := conformanceSeeds(f)
+	ops := user.Operations()
+	for i, c := range cases {
+		body := []byte(c.Request.Body)
+		if c.Request.RawBody != nil {
+			body = []byte(*c.Request.RawBody)
+		}
+		f.Add([]byte(c.Stored), body, []byte(c.Actor), uint8(i%len(ops)))
+	}
+	f.Fuzz(func(t *testing.T, stored, body, actor []byte, op uint8) {
+		o := ops[int(op)%len(ops)]
+		checkUpdate(t, env, func(s []byte, a policy.Actor, b []byte) (*user.Result, error) { return env.Apply(o, s, a, b) }, stored, body, actor)
+	})
+}
