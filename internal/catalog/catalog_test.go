@@ -314,8 +314,15 @@ func TestValidateLinear(t *testing.T) {
 			}
 		}
 		// A map of the stored strings is the only allocation that grows
-		// with the input, and only where an archived value is met.
-		if allocs > 64 && tt.attr != "sizes" {
+		// with the input, and only where an archived value is met. Under
+		// the race detector the regular expression's pooled machines are
+		// dropped and allocated again on many matches; fewer allocations
+		// than elements still shows none is made per bad element.
+		bound := 64.0
+		if raceEnabled {
+			bound = 50000
+		}
+		if allocs > bound && tt.attr != "sizes" {
 			t.Errorf("%s: %v allocations for 100,000 elements", tt.attr, allocs)
 		}
 	}
