@@ -32,6 +32,12 @@ type Subject struct {
 	Config user.Config
 	// Patch and Put are the code under test.
 	Patch, Put UpdateFunc
+	// PatchSCIM, Apply and Create are the SCIM PATCH, the dedicated
+	// operations and the create under test; the laws of a nil one pass
+	// without drawing. EnvironmentSubject sets them all.
+	PatchSCIM UpdateFunc
+	Apply     OperationFunc
+	Create    CreateFunc
 	// schema is the compiled JSON Schema of the environment's user; nil
 	// when the Subject was not built by NewSubject.
 	schema *jsonschema.Schema
@@ -74,6 +80,12 @@ func Laws() []Law {
 		{"results-validate-against-the-schema", "V1-V4, D1, O2", LawResultsValidate},
 		{"pure-and-deterministic", "O1", LawPure},
 		{"errors-are-typed", "E1-E3, V5", LawErrors},
+		{"an-operation-changes-only-its-attributes", "X1-X9, O3", LawOperationScope},
+		{"lock-then-unlock-restores-the-account", "X6", LawLockUnlock},
+		{"a-created-user-put-of-itself-changes-nothing", "C1, C2, U3, O3", LawCreatedPutItself},
+		{"scim-replace-is-json-patch", "S3, S4", LawSCIMReplaceIsPatch},
+		{"scim-add-of-a-present-element-changes-nothing", "S3, O3", LawSCIMAddPresent},
+		{"scim-a-failing-operation-changes-nothing", "S3, S5", LawSCIMAllOrNothing},
 	}
 }
 
@@ -121,7 +133,7 @@ func checkError(err error) (*user.Error, string) {
 		user.CodeInvalidRequest:  {user.DetailInvalidValue, user.DetailSizeLimitExceeded},
 		user.CodeAccessFailed:    {user.DetailInsufficientPermissions},
 		user.CodeInvalidData: {user.DetailRequiredValue, user.DetailEmptyValue, user.DetailInvalidValue,
-			user.DetailConstraintViolation, user.DetailSizeLimitExceeded},
+			user.DetailConstraintViolation, user.DetailSizeLimitExceeded, user.DetailInvalidFilter, user.DetailUniquenessViolation},
 	}
 	status := map[string]int{user.CodeUnexpectedError: http.StatusInternalServerError,
 		user.CodeInvalidRequest: http.StatusBadRequest, user.CodeAccessFailed: http.StatusForbidden,
@@ -138,7 +150,7 @@ func checkError(err error) (*user.Error, string) {
 		return ue, fmt.Sprintf("errors.Is does not match the sentinel of %s (E2)", ue.Code)
 	case ue.Code == user.CodeUnexpectedError && len(ue.Details) > 0:
 		return ue, "UNEXPECTED_ERROR has details"
-	case ue.Code == user.CodeInvalidRequest && (len(ue.Details) != 1 || ue.Details[0].Target != ""):
+	case ue.Code == user.CodeInvalidRequest && (len(ue.Details) != 1 || ue.Details[0].HasTarget()):
 		return ue, "INVALID_REQUEST needs exactly one detail without a target"
 	case ue.Code != user.CodeUnexpectedError && len(ue.Details) == 0:
 		return ue, "no details"
@@ -151,10 +163,10 @@ func checkError(err error) (*user.Error, string) {
 		if !found {
 			return ue, fmt.Sprintf("detail code %s in a %s error", d.Code, ue.Code)
 		}
-		if ue.Code == user.CodeInvalidData && d.Target == "" {
+		if ue.Code == user.CodeInvalidData && !d.HasTarget() {
 			return ue, "an INVALID_DATA detail without a target (V5)"
 		}
-		if ue.Code == user.CodeAccessFailed && d.Target == "" && len(ue.Details) > 1 {
+		if ue.Code == user.CodeAccessFailed && !d.HasTarget() && len(ue.Details) > 1 {
 			return ue, "a whole-request refusal with more than one detail (A5)"
 		}
 		if i > 0 {

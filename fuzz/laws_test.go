@@ -12,8 +12,8 @@ import (
 )
 
 // poolSize is how many generated environments a test builds up front:
-// building one takes milliseconds (NewEnvironment compiles its JSON Schema),
-// so checks draw from a pool instead of building their own.
+// building one compiles its JSON Schema for LawResultsValidate, so checks
+// draw from a pool instead of building their own.
 const poolSize = 40
 
 // pool is poolSize environments drawn by fuzz.Environment (with fixed
@@ -32,7 +32,7 @@ func newPool(t testing.TB, size int) pool {
 		if err != nil {
 			t.Fatalf("Environment seed %d drew a configuration NewEnvironment refuses (L4): %v", seed, err)
 		}
-		own, err := fuzz.NewSubject(cfg, env.Patch, env.Put)
+		own, err := fuzz.EnvironmentSubject(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
