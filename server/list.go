@@ -14,9 +14,10 @@ import (
 	"github.com/amendlib/amend/user"
 )
 
-// The attributes PingOne's user filter compares (H1): eq on these, sw on
-// these but population.id and enabled (and on custom STRING attributes),
-// ew on email, name.family and name.given.
+// The attributes PingOne's user filter compares (H1): eq and sw on these
+// (sw also on custom STRING attributes; sw on a value that is not a string,
+// such as enabled, matches nothing), ew on email, name.family and
+// name.given.
 var (
 	eqAttributes = []string{"accountId", "address.countryCode", "address.locality", "address.postalCode", "address.region",
 		"address.streetAddress", "address.zipCode", "email", "enabled", "externalId", "locale", "mobilePhone",
@@ -52,7 +53,7 @@ func checkFilter(f filter.Node, customStrings []string) string {
 		case "eq":
 			ok = slices.Contains(eqAttributes, c.Attr)
 		case "sw":
-			ok = c.Attr != "population.id" && c.Attr != "enabled" && slices.Contains(eqAttributes, c.Attr) || slices.Contains(customStrings, c.Attr)
+			ok = slices.Contains(eqAttributes, c.Attr) || slices.Contains(customStrings, c.Attr)
 		case "ew":
 			ok = slices.Contains(ewAttributes, c.Attr)
 		}

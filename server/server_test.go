@@ -420,13 +420,19 @@ func TestList(t *testing.T) {
 			t.Errorf("%s: %d, count %d, want %d", filter, status, p.Count, want)
 		}
 	}
-	for _, bad := range []string{`not (title eq "x")`, `title co "x"`, `title gt "x"`, `a01 eq "x"`, `title eq`, `(title eq "x"`, `population.id sw "p"`} {
+	for _, bad := range []string{`not (title eq "x")`, `title co "x"`, `title gt "x"`, `a01 eq "x"`, `title eq`, `(title eq "x"`, `population.ix sw "p"`, `name.family sw 1`} {
 		if status, _ := get(srv.URL + "/v1/environments/e1/users?filter=" + url.QueryEscape(bad)); status != 400 {
 			t.Errorf("%s: %d, want 400 INVALID_FILTER", bad, status)
 		}
 	}
 	if status, p := get(srv.URL + "/v1/environments/e1/users?filter=" + url.QueryEscape(`a01 sw "x"`)); status != 200 || p.Count != 0 {
 		t.Errorf("sw on a custom STRING attribute: %d %d", status, p.Count)
+	}
+	// H1: sw on every standard attribute, population.id and enabled included.
+	for filter, want := range map[string]int{`population.id sw "p"`: 25, `population.id sw "p2"`: 0, `enabled sw "t"`: 0} {
+		if status, p := get(srv.URL + "/v1/environments/e1/users?filter=" + url.QueryEscape(filter)); status != 200 || p.Count != want {
+			t.Errorf("%s: %d, count %d, want %d", filter, status, p.Count, want)
+		}
 	}
 }
 
