@@ -67,6 +67,12 @@ func ExampleLaws() {
 	// results-validate-against-the-schema (V1-V4, D1, O2)
 	// pure-and-deterministic (O1)
 	// errors-are-typed (E1-E3, V5)
+	// an-operation-changes-only-its-attributes (X1-X9, O3)
+	// lock-then-unlock-restores-the-account (X6)
+	// a-created-user-put-of-itself-changes-nothing (C1, C2, U3, O3)
+	// scim-replace-is-json-patch (S3, S4)
+	// scim-add-of-a-present-element-changes-nothing (S3, O3)
+	// scim-a-failing-operation-changes-nothing (S3, S5)
 }
 
 // userService stands for your own code: a store of user documents in front
