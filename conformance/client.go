@@ -37,13 +37,19 @@ type Client struct {
 
 // NewClient returns a Client of the server at baseURL for environments of
 // cfg, with the server's clock fixed at cfg's during each call (when cfg has
-// one). client nil means http.DefaultClient.
+// one). Each call uses an environment of its own, whose id the server's URL
+// gives: cfg.ID is not sent, and a created user's environment.id is that
+// environment's. client nil means http.DefaultClient.
 func NewClient(ctx context.Context, baseURL string, client *http.Client, cfg user.Config) (*Client, error) {
 	tgt, err := NewHTTP(baseURL, client)
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(cfg)
+	// The environment object without its id, which the URL of each call
+	// carries (H9), as NewHTTP sends it.
+	idless := cfg
+	idless.ID = ""
+	body, err := json.Marshal(idless)
 	if err != nil {
 		return nil, err
 	}

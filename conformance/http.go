@@ -88,7 +88,9 @@ func (h *httpTarget) control(ctx context.Context, method, path string, body []by
 	if err != nil {
 		return fmt.Errorf("control API %s %s: %v", method, path, err)
 	}
-	if status == http.StatusNotFound && method == "PUT" {
+	if status == http.StatusNotFound && method == "PUT" && !strings.Contains(path, "/users/") {
+		// A 404 on a user's path may be an unknown environment; on the
+		// others it means the control API is not there.
 		return fmt.Errorf("control API %s %s: status 404: %w", method, path, ErrNoControl)
 	}
 	if status < 200 || status > 299 {
@@ -157,7 +159,12 @@ func (h *httpTarget) Run(ctx context.Context, c *Case) (*Got, error) {
 		return nil, err
 	}
 	if status >= 400 {
-		return &Got{Error: errorOf(status, answer)}, nil
+		got := &Got{Error: errorOf(status, answer)}
+		if c.Stored != nil {
+			// E3: a refused request changes nothing.
+			got.Answer = h.unchanged(ctx, ep, userID, c.Stored)
+		}
+		return got, nil
 	}
 	got := &Got{}
 	want := 200
@@ -188,6 +195,24 @@ func (h *httpTarget) Run(ctx context.Context, c *Case) (*Got, error) {
 	}
 	got.Answer = strings.Join(problems, "\n")
 	return got, nil
+}
+
+// unchanged reads the user back after an error answer and says how it
+// differs from the stored document the case set, or "" when it does not
+// (E3: a refused request changes nothing).
+func (h *httpTarget) unchanged(ctx context.Context, ep, userID string, stored []byte) string {
+	status, doc, err := h.call(ctx, "GET", "/__amend"+ep+"/users/"+url.PathEscape(userID), nil, nil)
+	switch {
+	case err != nil:
+		return "after the error, the user cannot be read back through the control API: " + err.Error()
+	case status != http.StatusOK:
+		return fmt.Sprintf("after the error, the user cannot be read back through the control API: status %d (a refused request must change nothing, E3)", status)
+	}
+	if d := DiffDocuments(stored, doc); d != "" {
+		return "the request was refused but the stored user changed (E3: a refused request changes nothing); " +
+			strings.Replace(d, "document (-want +got)", "(-before +after)", 1)
+	}
+	return ""
 }
 
 // environmentBody is the environment object sent to the control API: the

@@ -37,9 +37,9 @@ type Got struct {
 	Changes *[]user.Change
 	Ignored *[]user.Ignored
 	Unique  *[]string
-	// Answer is a problem with the answer's body that the target found
-	// itself (over HTTP: the answer is not the actor's read view of the
-	// stored document); "" when there is none.
+	// Answer is a problem that the target found itself (over HTTP: the
+	// answer is not the actor's read view of the stored document, or an
+	// error answer left the stored user changed); "" when there is none.
 	Answer string
 }
 
@@ -257,6 +257,9 @@ type pair struct{ Code, Target string }
 func checkError(w *WantError, got *Got) string {
 	if got.Error == nil {
 		return "want an error, got the document:\n" + string(got.Document)
+	}
+	if got.Answer != "" {
+		return got.Answer
 	}
 	ge := got.Error
 	if ge.Status != w.Status || ge.Code != w.Code {

@@ -73,7 +73,8 @@ func failure(rep *conformance.Report, name string) string {
 // TestWrongServers checks that the kit catches servers that get the rules
 // wrong, with readable diffs (H10): one merges multi-valued attributes
 // instead of replacing them (P5), one drops dedicated-operation members
-// silently instead of refusing a change (D4).
+// silently instead of refusing a change (D4), one writes part of a request
+// it then refuses (E3).
 func TestWrongServers(t *testing.T) {
 	t.Run("merges multi-valued attributes", func(t *testing.T) {
 		store := server.NewMemoryStore()
@@ -124,6 +125,39 @@ func TestWrongServers(t *testing.T) {
 		var text bytes.Buffer
 		rep.Write(&text)
 		if !strings.Contains(text.String(), "want an error, got the document") || !strings.Contains(text.String(), "CONSTRAINT_VIOLATION") {
+			t.Errorf("the report does not say what went wrong:\n%.2000s", text.String())
+		}
+	})
+	t.Run("writes part of a refused request", func(t *testing.T) {
+		store := server.NewMemoryStore()
+		s, err := server.New(server.Config{Control: true, Store: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, r)
+			parts := strings.Split(r.URL.Path, "/")
+			if r.Method == "PATCH" && rec.Code >= 400 && len(parts) == 6 && parts[1] == "v1" {
+				// The refused request "half happened": the user gains a title.
+				if u, err := store.Get(r.Context(), parts[3], parts[5]); err == nil {
+					doc := bytes.Replace(u.Doc, []byte("{"), []byte(`{"title":"half-written",`), 1)
+					_ = store.Put(r.Context(), parts[3], parts[5], doc)
+				}
+			}
+			for k, vs := range rec.Header() {
+				w.Header()[k] = vs
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		})
+		rep := runAgainst(t, h, "readonly.json")
+		if rep.Failed == 0 {
+			t.Fatal("the kit did not catch a server that writes part of a refused request")
+		}
+		var text bytes.Buffer
+		rep.Write(&text)
+		if !strings.Contains(text.String(), "the request was refused but the stored user changed") || !strings.Contains(text.String(), "half-written") {
 			t.Errorf("the report does not say what went wrong:\n%.2000s", text.String())
 		}
 	})
