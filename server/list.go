@@ -154,7 +154,7 @@ func (s *Server) list(q *request) {
 	}
 	users := make([]jsonx.Member, len(page))
 	for i, p := range page {
-		v, _ := jsonx.Parse(p, user.MaxDepthCeiling)
+		v, _ := jsonx.ParseLazy(p, user.MaxDepthCeiling)
 		users[i] = jsonx.Member{Value: v}
 	}
 	self := s.base(q.r) + q.r.URL.Path
@@ -174,7 +174,7 @@ func (s *Server) list(q *request) {
 	}
 	body := jsonx.Obj([]jsonx.Member{
 		{Name: "_links", Value: jsonx.Obj(links)},
-		{Name: "_embedded", Value: jsonx.Obj([]jsonx.Member{{Name: "users", Value: jsonx.Value{Kind: jsonx.Array, Members: users}}})},
+		{Name: "_embedded", Value: jsonx.Obj([]jsonx.Member{{Name: "users", Value: jsonx.Arr(users)}})},
 		{Name: "count", Value: jsonx.Value{Kind: jsonx.Number, Str: strconv.Itoa(count)}},
 		{Name: "size", Value: jsonx.Value{Kind: jsonx.Number, Str: strconv.Itoa(len(page))}},
 	})
@@ -191,7 +191,7 @@ func (s *Server) listed(q *request, doc []byte, f filter.Node) bool {
 	if f == nil {
 		return true
 	}
-	v, err := jsonx.Parse(doc, user.MaxDepthCeiling)
+	v, err := jsonx.ParseLazy(doc, user.MaxDepthCeiling)
 	if err != nil {
 		return false
 	}

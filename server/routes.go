@@ -255,7 +255,7 @@ func (s *Server) render(q *request, doc []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := jsonx.Parse(view, user.MaxDepthCeiling)
+	v, err := jsonx.ParseLazy(view, user.MaxDepthCeiling)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +265,7 @@ func (s *Server) render(q *request, doc []byte) ([]byte, error) {
 	}
 	links := jsonx.Obj([]jsonx.Member{{Name: "self", Value: jsonx.Obj([]jsonx.Member{{Name: "href", Value: jsonx.Str(s.userURL(q, id))}})}})
 	ms := []jsonx.Member{{Name: "_links", Value: links}}
-	for _, m := range v.Members {
+	for _, m := range v.Members() {
 		if m.Name != "_links" {
 			ms = append(ms, m)
 		}
@@ -450,7 +450,7 @@ func (s *Server) readSub(q *request, sub string) {
 // answerSub writes a sub-resource answer: {"_links": {"self", "user"}} and
 // the sub-resource's members (H1).
 func (s *Server) answerSub(q *request, sub string, doc []byte) {
-	v, err := jsonx.Parse(doc, user.MaxDepthCeiling)
+	v, err := jsonx.ParseLazy(doc, user.MaxDepthCeiling)
 	if err != nil {
 		fail(q.w, err)
 		return
@@ -507,7 +507,7 @@ func (s *Server) create(q *request) {
 		fail(q.w, err)
 		return
 	}
-	v, _ := jsonx.Parse(res.Document, user.MaxDepthCeiling)
+	v, _ := jsonx.ParseLazy(res.Document, user.MaxDepthCeiling)
 	idv, _ := v.Get("id")
 	q.userID = idv.Str
 	ks, err := keys(env, res.Document)

@@ -275,7 +275,7 @@ func formatTime(t time.Time) string {
 
 // readStored applies E3.0 to a stored document.
 func (e *Environment) readStored(b []byte) (jsonx.Value, *Error) {
-	stored, err := jsonx.Parse(b, MaxDepthCeiling)
+	stored, err := jsonx.ParseLazy(b, MaxDepthCeiling)
 	if err != nil || stored.Kind != jsonx.Object {
 		msg := "the stored user document is not a JSON object"
 		var perr *jsonx.Error
@@ -295,7 +295,7 @@ func (e *Environment) readBody(b []byte) (jsonx.Value, *Error) {
 			Details: []Detail{{Code: DetailSizeLimitExceeded, Message: "the request body is too large",
 				InnerError: &InnerError{MaximumValue: intp(e.limits.MaxBodyBytes)}}}}
 	}
-	v, err := jsonx.Parse(b, e.limits.MaxDepth)
+	v, err := jsonx.ParseLazy(b, e.limits.MaxDepth)
 	var perr *jsonx.Error
 	if errors.As(err, &perr) && perr.Problem == jsonx.TooDeep {
 		return jsonx.Value{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest,
@@ -378,8 +378,8 @@ func (e *Environment) pingOneUser(stored jsonx.Value) bool {
 	if idp.Kind != jsonx.Object {
 		return false
 	}
-	for _, m := range idp.Members {
-		switch v := m.Value; m.Name {
+	for name, v := range idp.All() {
+		switch name {
 		case "type":
 			if v.Kind != jsonx.String || v.Str != "PING_ONE" {
 				return false
@@ -424,7 +424,7 @@ func (e *Environment) wholeComplexEmpty(path string, stored, doc jsonx.Value) bo
 	}
 	sv, sok := stored.Get(path)
 	dv, dok := doc.Get(path)
-	empty := func(v jsonx.Value) bool { return v.Kind == jsonx.Object && len(v.Members) == 0 }
+	empty := func(v jsonx.Value) bool { return v.Kind == jsonx.Object && v.Len() == 0 }
 	return !sok && empty(dv) || !dok && empty(sv)
 }
 

@@ -22,14 +22,15 @@ func (e *Environment) View(doc []byte, actor policy.Actor) ([]byte, error) {
 	if e == nil || e.cat == nil {
 		return nil, notBuilt()
 	}
-	v, err := jsonx.Parse(doc, MaxDepthCeiling)
+	v, err := jsonx.ParseLazy(doc, MaxDepthCeiling)
 	if err != nil || v.Kind != jsonx.Object {
 		return nil, &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedError,
 			Message: "the stored user document is not a JSON object"}
 	}
 	g := policy.DecideRead(actor)
-	out := make([]jsonx.Member, 0, len(v.Members))
-	for _, m := range v.Members {
+	ms := v.Members()
+	out := make([]jsonx.Member, 0, len(ms))
+	for _, m := range ms {
 		attr := e.cat.Lookup(m.Name)
 		switch {
 		case m.Name == "password" || attr != nil && attr.Disabled:
@@ -39,9 +40,9 @@ func (e *Environment) View(doc []byte, actor policy.Actor) ([]byte, error) {
 		case m.Value.Kind == jsonx.Object:
 			show := g.Visible(m.Name)
 			var subs []jsonx.Member
-			for _, s := range m.Value.Members {
-				if show[s.Name] {
-					subs = append(subs, s)
+			for name, sv := range m.Value.All() {
+				if show[name] {
+					subs = append(subs, jsonx.Member{Name: name, Value: sv})
 				}
 			}
 			if len(subs) > 0 {
@@ -75,7 +76,7 @@ func (e *Environment) UniqueValues(doc []byte) ([]UniqueValue, error) {
 		return nil, err
 	}
 	var out []UniqueValue
-	for _, m := range v.Members {
+	for _, m := range v.Members() {
 		a := e.cat.Lookup(m.Name)
 		if a == nil || !a.Unique || a.Disabled || m.Value.IsNull() {
 			continue

@@ -141,6 +141,7 @@ type Outcome struct {
 
 type applier struct {
 	r       Request
+	body    []jsonx.Member        // the body's members
 	inBody  func(name string) int // index of a body member, -1 when absent
 	cat     *catalog.Catalogue
 	doc     document
@@ -159,8 +160,15 @@ type applier struct {
 // would change (Changes, Sets) and the faults of its own rules. The cost is
 // linear in the sizes of the stored document and the body (L5).
 func Apply(r Request) Outcome {
-	a := &applier{r: r, inBody: jsonx.Indexer(r.Body.Members), cat: r.Catalogue, doc: newDocument(r.Stored.Members, len(r.Body.Members))}
-	for _, m := range r.Body.Members {
+	body := r.Body.Members()
+	inBody, known := knownIndex(body, r.Catalogue)
+	a := &applier{r: r, body: body, inBody: inBody, cat: r.Catalogue, doc: newDocument(r.Stored.Members(), known)}
+	if unknown := len(body) - known; unknown > 8 {
+		// One entry each (O6), in a list of its size from the start
+		// (BenchmarkHostile/unknown-members).
+		a.out.Ignored = make([]Ignored, 0, unknown)
+	}
+	for _, m := range body {
 		if r.Method == Put && m.Value.IsNull() && a.writable(m.Name) {
 			continue // U1: X: null in a PUT is exactly omission
 		}
@@ -174,6 +182,37 @@ func Apply(r Request) Outcome {
 	a.checks()
 	a.finish()
 	return a.out
+}
+
+// knownIndex returns the lookup of the body members that name attributes of
+// the catalogue, the only names inBody is asked for, and how many there
+// are. A body of many unknown members costs no index entry for them
+// (BenchmarkHostile/unknown-members: an index of every member took a fifth
+// of the memory of the request).
+func knownIndex(body []jsonx.Member, cat *catalog.Catalogue) (func(string) int, int) {
+	known := 0
+	var index map[string]int
+	for i, m := range body {
+		if cat.Lookup(m.Name) == nil {
+			continue
+		}
+		known++
+		if len(body) > 8 {
+			if index == nil {
+				index = map[string]int{}
+			}
+			index[m.Name] = i
+		}
+	}
+	if len(body) <= 8 {
+		return func(name string) int { return jsonx.Index(body, name) }, known
+	}
+	return func(name string) int {
+		if i, ok := index[name]; ok {
+			return i
+		}
+		return -1
+	}, known
 }
 
 // writable reports whether name is a writable attribute that a PUT removes
@@ -193,7 +232,7 @@ func (a *applier) writable(name string) bool {
 // for a writable attribute (U1).
 func (a *applier) putBodyHas(name string) bool {
 	i := a.inBody(name)
-	return i >= 0 && !(a.r.Body.Members[i].Value.IsNull() && a.writable(name))
+	return i >= 0 && !(a.body[i].Value.IsNull() && a.writable(name))
 }
 
 func (a *applier) get(name string) (jsonx.Value, bool) { return a.doc.get(name) }
@@ -211,6 +250,12 @@ func (a *applier) del(name string) {
 }
 
 func (a *applier) ignore(path string, reason Reason, hint string) {
+	if len(a.out.Ignored) == cap(a.out.Ignored) {
+		// Doubling: append grows a large slice by a quarter, which for a
+		// body of many unknown members allocated the list five times over
+		// (BenchmarkHostile/unknown-members).
+		a.out.Ignored = append(make([]Ignored, 0, 2*cap(a.out.Ignored)+4), a.out.Ignored...)
+	}
 	a.out.Ignored = append(a.out.Ignored, Ignored{Path: path, Reason: reason, Hint: hint})
 }
 
@@ -226,9 +271,7 @@ func (a *applier) unknown(path, hint string) {
 	}
 	if a.unknowns++; a.unknowns > MaxUnknownFaults {
 		// L5: the error does not grow without bound; the last fault listed
-		// counts the others.
-		f := &a.out.Faults[a.lastUnknown]
-		f.Message = fmt.Sprintf("%s is not an attribute of this environment's users; %d more unknown attributes are not listed", f.Path, a.unknowns-MaxUnknownFaults)
+		// counts the others (checks writes its message, once).
 		return
 	}
 	msg := path + " is not an attribute of this environment's users"
@@ -308,7 +351,7 @@ func (a *applier) fixedComplex(attr *catalog.Attr, v jsonx.Value) {
 	sv, has := a.stored(attr.Name)
 	switch {
 	case v.Kind == jsonx.Object:
-		for _, m := range v.Members {
+		for _, m := range v.Members() {
 			s := attr.Sub(m.Name)
 			switch {
 			case s == nil:
@@ -353,10 +396,12 @@ func (a *applier) complex(attr *catalog.Attr, v jsonx.Value) {
 		return
 	}
 	sv, has := a.stored(attr.Name)
+	v = jsonx.Expand(v)
+	body := v.Members()
 	var base []jsonx.Member
 	if sv.Kind == jsonx.Object {
-		base = make([]jsonx.Member, 0, len(sv.Members)+len(v.Members))
-		for _, m := range sv.Members {
+		base = make([]jsonx.Member, 0, sv.Len()+len(body))
+		for _, m := range sv.Members() {
 			if a.r.Method == Patch || attr.Sub(m.Name) == nil {
 				base = append(base, m)
 			}
@@ -365,11 +410,11 @@ func (a *applier) complex(attr *catalog.Attr, v jsonx.Value) {
 	// Find the body's few sub-attributes among the stored members by
 	// scanning; index them only for a large body (L5).
 	find := func(name string) int { return jsonx.Index(base, name) }
-	if len(v.Members) > 8 {
+	if len(body) > 8 {
 		find = jsonx.Indexer(base) // of the stored members; new ones are appended after them
 	}
 	var dead []bool // stored members the body removes
-	for _, m := range v.Members {
+	for _, m := range body {
 		s := attr.Sub(m.Name)
 		switch {
 		case s == nil:
@@ -430,7 +475,7 @@ func (a *applier) identityProvider(attr *catalog.Attr, v jsonx.Value) {
 		return
 	}
 	id, hasID := jsonx.Value{}, false
-	for _, m := range v.Members {
+	for _, m := range v.Members() {
 		switch s := attr.Sub(m.Name); {
 		case s == nil:
 			a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))
@@ -481,7 +526,7 @@ func ResetValue(sv jsonx.Value, has bool) (jsonx.Value, bool) {
 // its id removed and its type PING_ONE (I3); other members are kept.
 func ResetIdentityProvider(sv jsonx.Value) jsonx.Value {
 	var ms []jsonx.Member
-	for _, m := range sv.Members {
+	for _, m := range sv.Members() {
 		if m.Name != "id" && m.Name != "type" {
 			ms = append(ms, m)
 		}
@@ -531,7 +576,7 @@ func SetIdentityProvider(sv, id jsonx.Value, idps map[string]string) (jsonx.Valu
 		typ, known = idps[id.Str]
 	}
 	var ms []jsonx.Member
-	for _, m := range sv.Members {
+	for _, m := range sv.Members() {
 		if m.Name != "id" && !(known && m.Name == "type") {
 			ms = append(ms, m)
 		}
@@ -596,7 +641,7 @@ func (a *applier) required() {
 			continue // P3: required attributes are checked only when a request removes or nulls them
 		}
 		switch {
-		case a.r.Body.Members[i].Value.IsNull():
+		case a.body[i].Value.IsNull():
 			a.fault(attr.Name, Required, attr.Name+" is required and cannot be removed")
 		case wasStored && !present:
 			a.fault(attr.Name, Required, attr.Name+" is required and cannot be removed")
@@ -606,8 +651,8 @@ func (a *applier) required() {
 
 // holdsKnownSub reports whether the object v holds a sub-attribute of attr.
 func holdsKnownSub(attr *catalog.Attr, v jsonx.Value) bool {
-	for _, m := range v.Members {
-		if attr.Sub(m.Name) != nil {
+	for name := range v.All() {
+		if attr.Sub(name) != nil {
 			return true
 		}
 	}
@@ -645,7 +690,7 @@ func Diff(out []Change, attr *catalog.Attr, name string, sv jsonx.Value, sok boo
 	// and appends new members), so they are paired by position, and looked
 	// up through an index only where the orders differ (L5: no scan per
 	// member; BenchmarkHostile/stored-name-many-members).
-	olds, news := sv.Members, dv.Members
+	olds, news := sv.Members(), dv.Members()
 	var newIdx, oldIdx func(string) int
 	for i, m := range olds {
 		j := i
@@ -691,7 +736,7 @@ func hasSubPaths(attr *catalog.Attr, sv jsonx.Value, sok bool, dv jsonx.Value, d
 	if !objectOrAbsent(sv, sok) || !objectOrAbsent(dv, dok) {
 		return false
 	}
-	emptyVsAbsent := !sok && len(dv.Members) == 0 || !dok && len(sv.Members) == 0
+	emptyVsAbsent := !sok && dv.Len() == 0 || !dok && sv.Len() == 0
 	return !emptyVsAbsent
 }
 
@@ -723,14 +768,20 @@ func (a *applier) sets(attr *catalog.Attr, sv, dv jsonx.Value, changes []Change)
 		a.out.Sets = append(a.out.Sets, Set{Attr: attr, Value: dv, Stored: sv})
 		return
 	}
-	idx := jsonx.Indexer(dv.Members)
-	var ms []jsonx.Member
+	// The changed writable sub-attributes, picked in one pass over the new
+	// members: an index of all of them cost four bytes per input byte for a
+	// stored object of many members (BenchmarkHostile/stored-name-many-members).
+	want := map[string]bool{}
 	for _, c := range changes {
 		sub := strings.TrimPrefix(c.Path, attr.Name+".")
 		if s := attr.Sub(sub); c.Op != Remove && s != nil && s.Class == catalog.Writable {
-			if i := idx(sub); i >= 0 {
-				ms = append(ms, jsonx.Member{Name: sub, Value: dv.Members[i].Value})
-			}
+			want[sub] = true
+		}
+	}
+	var ms []jsonx.Member
+	for _, m := range dv.Members() {
+		if want[m.Name] {
+			ms = append(ms, m)
 		}
 	}
 	if len(ms) > 0 {
@@ -740,6 +791,10 @@ func (a *applier) sets(attr *catalog.Attr, sv, dv jsonx.Value, changes []Change)
 
 // checks applies the rules that look at the whole change: W1, O7, L3.
 func (a *applier) checks() {
+	if a.unknowns > MaxUnknownFaults {
+		f := &a.out.Faults[a.lastUnknown]
+		f.Message = fmt.Sprintf("%s is not an attribute of this environment's users; %d more unknown attributes are not listed", f.Path, a.unknowns-MaxUnknownFaults)
+	}
 	customChanged := false
 	for _, c := range a.out.Changes {
 		top, _, _ := strings.Cut(c.Path, ".")

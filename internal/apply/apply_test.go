@@ -61,12 +61,12 @@ func TestDiffPairsByName(t *testing.T) {
 			return jsonx.Obj(ms)
 		}
 		sv, dv := obj("stored"), obj("new")
-		if len(sv.Members) == 0 || len(dv.Members) == 0 {
+		if sv.Len() == 0 || dv.Len() == 0 {
 			return // absent versus {} is one leaf, not this test's subject
 		}
 		got := Diff(nil, name, "name", sv, true, dv, true)
 		want := map[string]Op{}
-		for _, m := range sv.Members {
+		for _, m := range sv.Members() {
 			d, ok := dv.Get(m.Name)
 			switch {
 			case !ok:
@@ -75,7 +75,7 @@ func TestDiffPairsByName(t *testing.T) {
 				want["name."+m.Name] = Replace
 			}
 		}
-		for _, m := range dv.Members {
+		for _, m := range dv.Members() {
 			if _, ok := sv.Get(m.Name); !ok {
 				want["name."+m.Name] = Add
 			}

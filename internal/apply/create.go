@@ -56,7 +56,7 @@ func Create(r CreateRequest) Outcome {
 	put.Method, put.Stored = Put, jsonx.Obj(nil)
 	put.PingIDConnected = false // W1 is about changing a username, not setting the first one
 	var rest []jsonx.Member
-	for _, m := range r.Body.Members {
+	for _, m := range r.Body.Members() {
 		if !c.createOnly(m) {
 			rest = append(rest, m)
 		}
@@ -143,7 +143,7 @@ func (c *creation) lifecycle(v jsonx.Value) {
 		c.fault("lifecycle", Invalid, "lifecycle must be an object")
 		return
 	}
-	for _, m := range v.Members {
+	for _, m := range v.Members() {
 		switch m.Name {
 		case "status":
 			if m.Value.Kind != jsonx.String || !slices.Contains(lifecycleStatuses, m.Value.Str) {
@@ -169,7 +169,7 @@ func (c *creation) population() string {
 			c.out.Faults = append(c.out.Faults, Fault{Path: "population", Kind: Invalid, Message: "population must be an object holding the id"})
 			return ""
 		}
-		for _, m := range c.bodyPopulation.Members {
+		for _, m := range c.bodyPopulation.Members() {
 			if m.Name != "id" {
 				c.out.Ignored = append(c.out.Ignored, Ignored{Path: "population." + m.Name, Reason: Unknown})
 			}
@@ -217,7 +217,7 @@ func (c *creation) build(put jsonx.Value, pop string) {
 		member("environment", obj(member("id", jsonx.Str(c.r.EnvironmentID)))),
 		member("population", obj(member("id", jsonx.Str(pop)))),
 	}
-	for _, m := range put.Members {
+	for _, m := range put.Members() {
 		if m.Name != "updatedAt" {
 			ms = append(ms, m)
 		}
@@ -239,7 +239,7 @@ func (c *creation) build(put jsonx.Value, pop string) {
 	doc := jsonx.Obj(ms)
 	c.out.Document = doc
 	c.out.Changes = nil
-	for _, m := range doc.Members {
+	for _, m := range doc.Members() {
 		if m.Name != "updatedAt" {
 			c.out.Changes = Diff(c.out.Changes, c.r.Request.Catalogue.Lookup(m.Name), m.Name, jsonx.Value{}, false, m.Value, true)
 		}

@@ -48,7 +48,7 @@ type OperationRequest struct {
 // nothing is stored, and only those that differ change. Authorization is the
 // caller's. Inputs are not modified.
 func Operate(r OperationRequest) Outcome {
-	o := &operation{r: r, doc: newDocument(r.Stored.Members, 2)}
+	o := &operation{r: r, doc: newDocument(r.Stored.Members(), 2)}
 	switch r.Op {
 	case OpEnabled:
 		if v, ok := o.boolMember("enabled"); ok {
@@ -102,7 +102,7 @@ func (o *operation) member(name string) (jsonx.Value, bool) {
 
 // ignoreUnused reports the body members the operation does not use (X1).
 func (o *operation) ignoreUnused() {
-	for _, m := range o.r.Body.Members {
+	for _, m := range o.r.Body.Members() {
 		if !slices.Contains(o.used, m.Name) {
 			o.out.Ignored = append(o.out.Ignored, Ignored{Path: m.Name, Reason: Unknown})
 		}
@@ -164,7 +164,7 @@ func (o *operation) setTop(name string, v jsonx.Value) {
 // is absent or not an object).
 func (o *operation) account() []jsonx.Member {
 	if v, ok := o.doc.get("account"); ok && v.Kind == jsonx.Object {
-		return v.Members
+		return v.Members()
 	}
 	return nil
 }
@@ -295,7 +295,7 @@ func (o *operation) identityProvider() {
 	case hasNested && nested.Kind == jsonx.Object:
 		path = "identityProvider.id"
 		id, hasFlat = nested.Get("id")
-		for _, m := range nested.Members {
+		for _, m := range nested.Members() {
 			switch m.Name {
 			case "id":
 			case "type":

@@ -35,7 +35,7 @@ type SCIMOutcome struct {
 // list, the values to validate, W1, O7, L3) is the JSON PATCH's. r.Body is
 // the SCIM body; maxOps bounds its operations.
 func ApplySCIM(r Request, maxOps int) SCIMOutcome {
-	s := &scimRun{r: r, cat: r.Catalogue, work: newDocument(r.Stored.Members, 4)}
+	s := &scimRun{r: r, cat: r.Catalogue, work: newDocument(r.Stored.Members(), 4)}
 	ops := s.read(maxOps)
 	if len(s.malformed) > 0 {
 		return SCIMOutcome{Malformed: s.malformed}
@@ -45,7 +45,7 @@ func ApplySCIM(r Request, maxOps int) SCIMOutcome {
 			return SCIMOutcome{Malformed: s.malformed}
 		}
 	}
-	a := &applier{r: r, cat: r.Catalogue, doc: newDocument(r.Stored.Members, len(s.touched)),
+	a := &applier{r: r, cat: r.Catalogue, doc: newDocument(r.Stored.Members(), len(s.touched)),
 		removed: s.removed, inBody: func(string) int { return -1 }}
 	a.r.Method = SCIM
 	a.out.Faults = s.faults
@@ -84,13 +84,13 @@ func (s *scimRun) bad(target string, kind FaultKind, msg string) {
 // read checks the body's shape (S1) and every operation's syntax (S2, S5).
 func (s *scimRun) read(maxOps int) []scimOp {
 	body := s.r.Body
-	for _, m := range body.Members {
+	for _, m := range body.Members() {
 		switch m.Name {
 		case "Operations":
 		case "schemas":
 			ok := m.Value.Kind == jsonx.Array
 			if ok {
-				ok = slices.ContainsFunc(m.Value.Members, func(it jsonx.Member) bool {
+				ok = slices.ContainsFunc(m.Value.Members(), func(it jsonx.Member) bool {
 					return it.Value.Kind == jsonx.String && it.Value.Str == PatchOpSchema
 				})
 			}
@@ -102,20 +102,21 @@ func (s *scimRun) read(maxOps int) []scimOp {
 		}
 	}
 	opsV, ok := body.Get("Operations")
+	opsV = jsonx.Expand(opsV)
 	switch {
 	case !ok:
 		s.bad("Operations", Required, "Operations is required: an array of add, replace and remove operations")
 		return nil
-	case opsV.Kind != jsonx.Array || len(opsV.Members) == 0:
+	case opsV.Kind != jsonx.Array || opsV.Len() == 0:
 		s.bad("Operations", Invalid, "Operations must be a non-empty array of operations")
 		return nil
-	case len(opsV.Members) > maxOps:
+	case opsV.Len() > maxOps:
 		s.malformed = append(s.malformed, Fault{Path: "Operations", Kind: TooLarge, Limit: maxOps,
 			Message: fmt.Sprintf("Operations holds more than %d operations", maxOps)})
 		return nil
 	}
-	ops := make([]scimOp, 0, len(opsV.Members))
-	for i, it := range opsV.Members {
+	ops := make([]scimOp, 0, opsV.Len())
+	for i, it := range opsV.Members() {
 		if op, ok := s.readOp(i, it.Value); ok {
 			ops = append(ops, op)
 		}
@@ -132,7 +133,7 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 	}
 	var pathText *string
 	opName, hasOp := jsonx.Value{}, false
-	for _, m := range v.Members {
+	for _, m := range v.Members() { // read once here
 		switch m.Name {
 		case "op":
 			opName, hasOp = m.Value, true
@@ -143,7 +144,7 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 			}
 			pathText = &m.Value.Str
 		case "value":
-			op.value, op.has = m.Value, true
+			op.value, op.has = jsonx.Expand(m.Value), true // read once: the operation looks at it again
 		}
 	}
 	// The target of a malformed operation is its path when the path
@@ -181,7 +182,7 @@ func (s *scimRun) readOp(i int, v jsonx.Value) (scimOp, bool) {
 	if op.path != nil {
 		return op, s.checkPath(&op)
 	}
-	for _, m := range op.value.Members {
+	for _, m := range op.value.Members() {
 		if attr := s.cat.Lookup(m.Name); attr != nil && !kindFits(attr, nil, false, op.op, m.Value) {
 			s.bad(at, Invalid, fmt.Sprintf("%s: the value of %s is of the wrong kind", at, m.Name))
 			return op, false
@@ -259,8 +260,8 @@ func kindFits(attr, sub *catalog.Attr, element bool, op string, v jsonx.Value) b
 	case !attr.Multi || element:
 		return single(attr.Type, v)
 	case v.Kind == jsonx.Array:
-		for _, it := range v.Members {
-			if !single(attr.Type, it.Value) {
+		for _, it := range v.All() {
+			if !single(attr.Type, it) {
 				return false
 			}
 		}
@@ -284,7 +285,7 @@ func (s *scimRun) unknownPath(path string) {
 // could (false: noTarget, recorded as malformed).
 func (s *scimRun) apply(op scimOp) bool {
 	if op.path == nil { // add or replace of an object of attributes
-		for _, m := range op.value.Members {
+		for _, m := range op.value.Members() {
 			attr := s.cat.Lookup(m.Name)
 			if attr == nil {
 				s.unknownPath(m.Name)
@@ -341,25 +342,33 @@ func (s *scimRun) whole(op string, attr *catalog.Attr, v jsonx.Value) {
 		// equal to one already there.
 		var items []jsonx.Member
 		if has && cur.Kind == jsonx.Array {
-			items = slices.Clone(cur.Members)
+			items = slices.Clone(cur.Members())
 		}
 		add := []jsonx.Member{{Value: v}}
 		if v.Kind == jsonx.Array {
-			add = v.Members
+			add = v.Members()
+		}
+		// Elements are compared through their canonical text, so that the
+		// cost stays linear however many there are (L5).
+		have := make(map[string]bool, len(items)+len(add))
+		for _, it := range items {
+			have[string(jsonx.Append(nil, jsonx.Canonical(it.Value)))] = true
 		}
 		for _, it := range add {
-			if !slices.ContainsFunc(items, func(x jsonx.Member) bool { return jsonx.Equal(x.Value, it.Value) }) {
+			key := string(jsonx.Append(nil, jsonx.Canonical(it.Value)))
+			if !have[key] {
+				have[key] = true
 				items = append(items, jsonx.Member{Value: it.Value})
 			}
 		}
-		s.work.set(attr.Name, jsonx.Value{Kind: jsonx.Array, Members: items})
+		s.work.set(attr.Name, jsonx.Arr(items))
 	case attr.IsComplexSingle() && v.Kind == jsonx.Object:
 		// Sub-attributes are set, the others kept (RFC 7644 3.5.2.1, 3.5.2.3).
 		var ms []jsonx.Member
 		if has && cur.Kind == jsonx.Object {
-			ms = slices.Clone(cur.Members)
+			ms = slices.Clone(cur.Members())
 		}
-		for _, m := range v.Members {
+		for _, m := range v.Members() {
 			i := jsonx.Index(ms, m.Name)
 			switch {
 			case m.Value.IsNull() && i >= 0:
@@ -384,7 +393,7 @@ func (s *scimRun) setSub(attr, sub *catalog.Attr, remove bool, v jsonx.Value) {
 	cur, _ := s.work.get(attr.Name)
 	var ms []jsonx.Member
 	if cur.Kind == jsonx.Object {
-		ms = slices.Clone(cur.Members)
+		ms = slices.Clone(cur.Members())
 	}
 	i := jsonx.Index(ms, sub.Name)
 	switch {
@@ -407,7 +416,7 @@ func (s *scimRun) elements(op scimOp, attr, sub *catalog.Attr) bool {
 	cur, _ := s.work.get(attr.Name)
 	var items []jsonx.Member
 	if cur.Kind == jsonx.Array {
-		items = cur.Members
+		items = cur.Members()
 	}
 	simple := attr.Type != schema.Complex
 	var out []jsonx.Member
@@ -424,7 +433,7 @@ func (s *scimRun) elements(op scimOp, attr, sub *catalog.Attr) bool {
 		case sub != nil:
 			var ms []jsonx.Member
 			if it.Value.Kind == jsonx.Object {
-				ms = slices.Clone(it.Value.Members)
+				ms = slices.Clone(it.Value.Members())
 			}
 			i := jsonx.Index(ms, sub.Name)
 			switch {
@@ -438,8 +447,8 @@ func (s *scimRun) elements(op scimOp, attr, sub *catalog.Attr) bool {
 			}
 			out = append(out, jsonx.Member{Value: jsonx.Obj(ms)})
 		case op.op == "add" && !simple && op.value.Kind == jsonx.Object && it.Value.Kind == jsonx.Object:
-			merged := slices.Clone(it.Value.Members)
-			for _, m := range op.value.Members {
+			merged := slices.Clone(it.Value.Members())
+			for _, m := range op.value.Members() {
 				if i := jsonx.Index(merged, m.Name); i >= 0 {
 					merged[i].Value = m.Value
 				} else {
@@ -463,7 +472,7 @@ func (s *scimRun) elements(op scimOp, attr, sub *catalog.Attr) bool {
 		s.work.del(attr.Name) // the attribute goes when no element is left
 		return true
 	}
-	s.work.set(attr.Name, jsonx.Value{Kind: jsonx.Array, Members: out})
+	s.work.set(attr.Name, jsonx.Arr(out))
 	return true
 }
 
@@ -578,8 +587,9 @@ func (s *scimRun) identityProvider(a *applier, attr *catalog.Attr, sv jsonx.Valu
 // not have are ignored and reported (D5), as in a JSON PATCH; stored ones
 // stay. An object left empty removes the attribute (P4).
 func (a *applier) complexFinal(attr *catalog.Attr, sv jsonx.Value, sok bool, wv jsonx.Value) {
-	ms := make([]jsonx.Member, 0, len(wv.Members))
-	for _, m := range wv.Members {
+	wms := wv.Members()
+	ms := make([]jsonx.Member, 0, len(wms))
+	for _, m := range wms {
 		if attr.Sub(m.Name) == nil {
 			if _, stored := sv.Get(m.Name); !stored {
 				a.unknown(attr.Name+"."+m.Name, attr.SubHint(m.Name))

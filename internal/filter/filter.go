@@ -66,7 +66,7 @@ func (c Comparison) Match(get func(string) jsonx.Value, fold bool) bool {
 		case jsonx.String:
 			return v.Str != ""
 		case jsonx.Array, jsonx.Object:
-			return len(v.Members) > 0
+			return v.Len() > 0
 		}
 		return true
 	case "eq":

@@ -12,7 +12,8 @@ import (
 // encoding/json accepts and decodes to the same value; what Parse writes
 // back reads back equal; and a syntax error of Parse is one for
 // encoding/json too, so E3.1 refuses nothing that is JSON for a syntax
-// reason. Parse itself must never panic.
+// reason. ParseLazy gives the same errors and equal values. Neither may
+// panic.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, `{"a":[1,2.5e3,-0,true,false,null],"b":{"c":"d\u00e9\n\"\\"}}`,
@@ -27,6 +28,19 @@ func FuzzParse(f *testing.F) {
 		v, err := Parse(data, 64)
 		if !bytes.Equal(in, data) {
 			t.Fatal("Parse modified its input")
+		}
+		// ParseLazy: the same error, or the same value unread.
+		lazy, lerr := ParseLazy(data, 64)
+		var fe, le *Error
+		if errors.As(err, &fe) != errors.As(lerr, &le) || fe != nil && *fe != *le {
+			t.Fatalf("Parse: %v; ParseLazy: %v", err, lerr)
+		}
+		if err == nil {
+			lout := Append(nil, lazy)
+			back, berr := Parse(lout, 64)
+			if !Equal(lazy, v) || !Equal(v, lazy) || Size(lazy) != Size(v) || berr != nil || !Equal(back, v) {
+				t.Fatalf("%q: the unread value differs (written as %q)", data, lout)
+			}
 		}
 		if err != nil {
 			var e *Error

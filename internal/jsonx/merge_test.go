@@ -50,17 +50,17 @@ func TestMergePatch(t *testing.T) {
 // (the map path of indexer) and keeps member order.
 func TestMergePatchLarge(t *testing.T) {
 	n := 50000
-	target := Value{Kind: Object}
-	patch := Value{Kind: Object}
+	var tms, pms []Member
 	for i := 0; i < n; i++ {
 		name := string(rune('a'+i%26)) + Indent(Value{Kind: Number, Str: itoa(i)})
-		target.Members = append(target.Members, Member{Name: name, Value: Str("x")})
+		tms = append(tms, Member{Name: name, Value: Str("x")})
 		if i%2 == 0 {
-			patch.Members = append(patch.Members, Member{Name: name, Value: NullValue})
+			pms = append(pms, Member{Name: name, Value: NullValue})
 		}
 	}
-	got := MergePatch(target, patch)
-	if len(got.Members) != n/2 || got.Members[0].Name != target.Members[1].Name {
-		t.Errorf("got %d members, first %q", len(got.Members), got.Members[0].Name)
+	target, patch := Obj(tms), Obj(pms)
+	got := MergePatch(target, patch).Members()
+	if len(got) != n/2 || got[0].Name != tms[1].Name {
+		t.Errorf("got %d members, first %q", len(got), got[0].Name)
 	}
 }

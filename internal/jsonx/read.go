@@ -1,12 +1,13 @@
 package jsonx
 
 import (
-	"encoding/binary"
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Problem says why Parse refused its input.
@@ -34,13 +35,29 @@ func (e *Error) Error() string { return "jsonx: " + e.Describe() }
 // the package name, for messages that reach a client (E3.1).
 func (e *Error) Describe() string { return fmt.Sprintf("%s at byte %d", e.Msg, e.Offset) }
 
-// Parse reads exactly one JSON value from data. maxDepth limits nesting: the
-// outermost array or object is level 1; 0 means no nesting is allowed beyond
-// scalars. data is not retained.
+// Parse reads exactly one JSON value from data, every level of it. maxDepth
+// limits nesting: the outermost array or object is level 1; 0 means no
+// nesting is allowed beyond scalars. data is not retained.
 func Parse(data []byte, maxDepth int) (Value, error) {
-	// One string copy of the input: unescaped strings and names are slices
-	// of it, which saves an allocation per string (BenchmarkCompare).
-	p := parser{data: data, src: string(data), maxDepth: maxDepth}
+	return parse(data, maxDepth, false)
+}
+
+// ParseLazy is Parse, with the same checks and errors, that reads only an
+// outermost object into memory: the containers nested in it, and an
+// outermost array, stay unread, as compact text (Value). A request that looks at a few members of
+// a large document pays for reading its bytes once and for those members
+// (BenchmarkCompare/patch-json-4096k).
+func ParseLazy(data []byte, maxDepth int) (Value, error) {
+	return parse(data, maxDepth, true)
+}
+
+func parse(data []byte, maxDepth int, lazy bool) (Value, error) {
+	// One copy of the input: unescaped strings and names are slices of it,
+	// which saves an allocation per string (BenchmarkCompare). The copy is
+	// the parser's own, seen as a string; its bytes change only where
+	// unread compacts a container in place, which no string refers to.
+	buf := bytes.Clone(data)
+	p := parser{src: unsafe.String(unsafe.SliceData(buf), len(buf)), buf: buf, maxDepth: min(maxDepth, MaxDepth), lazy: lazy}
 	// Size the member stack from the input length so it rarely grows and
 	// is not much larger than the outermost object, whose members it ends
 	// up holding: PingOne's example user has a top-level member for every
@@ -53,15 +70,15 @@ func Parse(data []byte, maxDepth int) (Value, error) {
 		return Value{}, err
 	}
 	p.skipSpace()
-	if p.pos != len(p.data) {
+	if p.pos != len(p.src) {
 		return Value{}, p.fail(Trailing, "trailing data after the value")
 	}
 	return v, nil
 }
 
 type parser struct {
-	data     []byte
-	src      string // data as a string, for slicing strings without copies
+	src      string // the input: strings are slices of it
+	buf      []byte // src's bytes when the parser owns them (parse), or nil
 	pos      int
 	maxDepth int
 	scratch  []byte
@@ -77,6 +94,15 @@ type parser struct {
 	// carved from, so that many small objects (a user's _links) cost one
 	// allocation between them (BenchmarkParse: -20% time).
 	slab []Member
+	// lazy keeps the containers below the outermost one unread
+	// (ParseLazy); arraysUnread keeps the arrays below it unread
+	// (readObjects).
+	lazy, arraysUnread bool
+	// names is the stack of the member names of the unread objects being
+	// checked, for the duplicate check; spaced records white space met
+	// inside an unread container.
+	names  []string
+	spaced bool
 }
 
 // carve returns a copy of ms in exact-size memory, taken from the slab when
@@ -86,7 +112,7 @@ type parser struct {
 // so the memory left behind is less than that object's own.
 func (p *parser) carve(ms []Member) []Member {
 	if len(ms) > len(p.slab) {
-		chunk := min((len(p.data)-p.pos)/128, 1024)
+		chunk := min((len(p.src)-p.pos)/128, 1024)
 		if len(ms) >= chunk {
 			return append([]Member(nil), ms...)
 		}
@@ -103,25 +129,43 @@ func (p *parser) fail(pr Problem, msg string) *Error {
 }
 
 func (p *parser) skipSpace() {
-	data, i := p.data, p.pos
-	for i < len(data) && data[i] <= ' ' && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+	src, i := p.src, p.pos
+	for i < len(src) && src[i] <= ' ' && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
 		i++
+	}
+	if i != p.pos {
+		p.spaced = true
 	}
 	p.pos = i
 }
 
 func (p *parser) value(depth int) (Value, error) {
-	if p.pos >= len(p.data) {
+	if p.pos >= len(p.src) {
 		return Value{}, p.fail(Syntax, "unexpected end of input")
 	}
-	switch c := p.data[p.pos]; {
-	case c == '{':
-		return p.object(depth + 1)
-	case c == '[':
+	switch c := p.src[p.pos]; {
+	case c == '{' || c == '[':
+		// ParseLazy reads the outermost object only; an outermost array,
+		// which is no user document, stays unread as well (TestParseMemoryBound:
+		// an array of a million tiny items would take 48 bytes each).
+		if p.lazy && (depth >= 1 || c == '[') || p.arraysUnread && depth >= 1 && c == '[' {
+			return p.unread(depth + 1)
+		}
+		if c == '{' {
+			return p.object(depth + 1)
+		}
 		return p.array(depth + 1)
 	case c == '"':
-		s, err := p.str()
+		s, err := p.str(true)
 		return Value{Kind: String, Str: s}, err
+	}
+	return p.scalar()
+}
+
+// scalar reads a number or a literal, or reports the character that
+// starts no value.
+func (p *parser) scalar() (Value, error) {
+	switch c := p.src[p.pos]; {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -130,17 +174,172 @@ func (p *parser) value(depth int) (Value, error) {
 		return Value{Kind: False}, p.literal("false")
 	case c == 'n':
 		return Value{Kind: Null}, p.literal("null")
-	case c >= utf8.RuneSelf && !utf8.FullRune(p.data[p.pos:]):
+	case c >= utf8.RuneSelf && !utf8.FullRuneInString(p.src[p.pos:]):
 		return Value{}, p.fail(BadUTF8, "invalid UTF-8")
 	}
-	if r, _ := utf8.DecodeRune(p.data[p.pos:]); r == utf8.RuneError {
+	if r, _ := utf8.DecodeRuneInString(p.src[p.pos:]); r == utf8.RuneError {
 		return Value{}, p.fail(BadUTF8, "invalid UTF-8")
 	}
-	return Value{}, p.fail(Syntax, fmt.Sprintf("unexpected character %q", p.data[p.pos]))
+	return Value{}, p.fail(Syntax, fmt.Sprintf("unexpected character %q", p.src[p.pos]))
+}
+
+// unread checks the container at p.pos, at level depth, as object and
+// array would, and returns it unread: its text, made compact when it holds
+// white space.
+func (p *parser) unread(depth int) (Value, error) {
+	start := p.pos
+	p.spaced = false
+	kind := Object
+	var err error
+	if p.src[p.pos] == '{' {
+		err = p.checkObject(depth)
+	} else {
+		kind = Array
+		err = p.checkArray(depth)
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	text := p.src[start:p.pos]
+	if p.spaced {
+		if p.buf != nil {
+			// In place: the container's bytes are read already, and the
+			// strings made while checking them are gone (BenchmarkCompare/
+			// patch-title: a copy per container of an indented stored user
+			// cost a fifth of the memory of the request).
+			text = p.src[start : start+compactInPlace(p.buf[start:p.pos])]
+		} else {
+			text = compact(text)
+		}
+	}
+	return Value{Kind: kind, Str: text}, nil
+}
+
+// check checks the value at p.pos, at container level depth, without
+// keeping it.
+func (p *parser) check(depth int) error {
+	if p.pos >= len(p.src) {
+		return p.fail(Syntax, "unexpected end of input")
+	}
+	switch c := p.src[p.pos]; c {
+	case '{':
+		return p.checkObject(depth + 1)
+	case '[':
+		return p.checkArray(depth + 1)
+	case '"':
+		_, err := p.str(false)
+		return err
+	}
+	_, err := p.scalar()
+	return err
+}
+
+// checkObject is object without keeping the members: the same checks,
+// errors and offsets.
+func (p *parser) checkObject(depth int) error {
+	if depth > p.maxDepth {
+		return p.fail(TooDeep, "nesting too deep")
+	}
+	start := p.pos
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == '}' {
+		p.pos++
+		return nil
+	}
+	base := len(p.names)
+	defer func() { p.names = p.names[:base] }()
+	var seen uint64 // a one-word Bloom filter of the names so far
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
+			return p.fail(Syntax, "expected a member name")
+		}
+		at := p.pos
+		name, err := p.str(true)
+		if err != nil {
+			return err
+		}
+		if n := len(p.names) - base; n < linearLimit {
+			// Names are compared only when the filter has seen one like
+			// it (BenchmarkParseLazy: comparing every pair of a small
+			// object's names took a fifth of the time).
+			if bit := nameBit(name); seen&bit == 0 {
+				seen |= bit
+			} else if slices.Contains(p.names[base:], name) {
+				return &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
+			}
+		}
+		if len(p.names) == cap(p.names) {
+			// Doubling, as push does for the member stack.
+			p.names = append(make([]string, 0, 2*cap(p.names)+16), p.names...)
+		}
+		p.names = append(p.names, name)
+		p.skipSpace()
+		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
+			return p.fail(Syntax, "expected ':'")
+		}
+		p.pos++
+		p.skipSpace()
+		if err := p.check(depth); err != nil {
+			return err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.src) {
+			return p.fail(Syntax, "unterminated object")
+		}
+		switch p.src[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			names := p.names[base:]
+			if len(names) > linearLimit {
+				if dup, ok := p.duplicate(len(names), func(i int) string { return names[i] }); ok {
+					return &Error{Problem: Duplicate, Offset: start, Msg: fmt.Sprintf("duplicate member %q", dup)}
+				}
+			}
+			return nil
+		default:
+			return p.fail(Syntax, "expected ',' or '}'")
+		}
+	}
+}
+
+// checkArray is array without keeping the items.
+func (p *parser) checkArray(depth int) error {
+	if depth > p.maxDepth {
+		return p.fail(TooDeep, "nesting too deep")
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
+		p.pos++
+		return nil
+	}
+	for {
+		p.skipSpace()
+		if err := p.check(depth); err != nil {
+			return err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.src) {
+			return p.fail(Syntax, "unterminated array")
+		}
+		switch p.src[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return nil
+		default:
+			return p.fail(Syntax, "expected ',' or ']'")
+		}
+	}
 }
 
 func (p *parser) literal(word string) error {
-	if len(p.data)-p.pos < len(word) || string(p.data[p.pos:p.pos+len(word)]) != word {
+	if len(p.src)-p.pos < len(word) || string(p.src[p.pos:p.pos+len(word)]) != word {
 		return p.fail(Syntax, "invalid literal")
 	}
 	p.pos += len(word)
@@ -149,38 +348,38 @@ func (p *parser) literal(word string) error {
 
 func (p *parser) number() (Value, error) {
 	start := p.pos
-	if p.data[p.pos] == '-' {
+	if p.src[p.pos] == '-' {
 		p.pos++
 	}
 	switch {
-	case p.pos < len(p.data) && p.data[p.pos] == '0':
+	case p.pos < len(p.src) && p.src[p.pos] == '0':
 		p.pos++
-	case p.pos < len(p.data) && p.data[p.pos] >= '1' && p.data[p.pos] <= '9':
+	case p.pos < len(p.src) && p.src[p.pos] >= '1' && p.src[p.pos] <= '9':
 		p.digits()
 	default:
 		return Value{}, p.fail(Syntax, "invalid number")
 	}
-	if p.pos < len(p.data) && p.data[p.pos] == '.' {
+	if p.pos < len(p.src) && p.src[p.pos] == '.' {
 		p.pos++
 		if p.digits() == 0 {
 			return Value{}, p.fail(Syntax, "invalid number")
 		}
 	}
-	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+	if p.pos < len(p.src) && (p.src[p.pos] == 'e' || p.src[p.pos] == 'E') {
 		p.pos++
-		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+		if p.pos < len(p.src) && (p.src[p.pos] == '+' || p.src[p.pos] == '-') {
 			p.pos++
 		}
 		if p.digits() == 0 {
 			return Value{}, p.fail(Syntax, "invalid number")
 		}
 	}
-	return Value{Kind: Number, Str: p.src[start:p.pos]}, nil // a slice of the one copy of the input
+	return Value{Kind: Number, Str: p.src[start:p.pos]}, nil // a slice of the input
 }
 
 func (p *parser) digits() int {
 	n := 0
-	for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+	for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
 		p.pos++
 		n++
 	}
@@ -188,30 +387,32 @@ func (p *parser) digits() int {
 }
 
 // str reads a string starting at the opening quote and returns its decoded
-// text.
-func (p *parser) str() (string, error) {
+// text. When decode is false the string is only checked, and "" returned
+// for one with escapes, which then costs no allocation.
+func (p *parser) str(decode bool) (string, error) {
 	p.pos++ // opening quote
 	start := p.pos
 	// Fast path: no escapes. Runs of printable ASCII are skipped with one
-	// table lookup per byte, on local copies the compiler keeps in
-	// registers (BenchmarkCompare/put-roundtrip: str was 13% of CPU).
-	data, i := p.data, p.pos
-	for i < len(data) {
-		// Eight bytes at a time while none of them needs a look.
-		for i+8 <= len(data) && plainWord(binary.LittleEndian.Uint64(data[i:])) {
-			i += 8
+	// table lookup per byte, four at a time, on local copies the compiler
+	// keeps in registers (BenchmarkCompare/put-roundtrip: str was 13% of
+	// CPU). Testing eight bytes at once with word arithmetic was slower on
+	// the short strings of user documents (BenchmarkParseLazy: -25%).
+	src, i := p.src, p.pos
+	for i < len(src) {
+		for i+4 <= len(src) && strASCII[src[i]] && strASCII[src[i+1]] && strASCII[src[i+2]] && strASCII[src[i+3]] {
+			i += 4
 		}
-		if i >= len(data) {
+		if i >= len(src) {
 			break
 		}
-		c := data[i]
+		c := src[i]
 		if strASCII[c] {
 			i++
 			continue
 		}
 		if c == '"' {
 			p.pos = i + 1
-			return p.src[start:i], nil
+			return src[start:i], nil
 		}
 		if c == '\\' {
 			break
@@ -220,7 +421,7 @@ func (p *parser) str() (string, error) {
 			p.pos = i
 			return "", p.fail(Syntax, "control character in string")
 		}
-		r, size := utf8.DecodeRune(data[i:])
+		r, size := utf8.DecodeRuneInString(src[i:])
 		if r == utf8.RuneError && size == 1 {
 			p.pos = i
 			return "", p.fail(BadUTF8, "invalid UTF-8 in string")
@@ -228,40 +429,45 @@ func (p *parser) str() (string, error) {
 		i += size
 	}
 	p.pos = i
-	buf := append(p.scratch[:0], p.data[start:p.pos]...)
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
+	var buf []byte
+	if decode {
+		buf = append(p.scratch[:0], src[start:p.pos]...)
+	}
+	for p.pos < len(src) {
+		c := src[p.pos]
 		switch {
 		case c == '"':
 			p.pos++
+			if !decode {
+				return "", nil
+			}
 			p.scratch = buf
 			return string(buf), nil
 		case c == '\\':
-			if p.pos+1 >= len(p.data) {
+			if p.pos+1 >= len(src) {
 				return "", p.fail(Syntax, "truncated escape")
 			}
-			e := p.data[p.pos+1]
+			e := src[p.pos+1]
 			p.pos += 2
 			switch e {
 			case '"', '\\', '/':
-				buf = append(buf, e)
 			case 'b':
-				buf = append(buf, '\b')
+				e = '\b'
 			case 'f':
-				buf = append(buf, '\f')
+				e = '\f'
 			case 'n':
-				buf = append(buf, '\n')
+				e = '\n'
 			case 'r':
-				buf = append(buf, '\r')
+				e = '\r'
 			case 't':
-				buf = append(buf, '\t')
+				e = '\t'
 			case 'u':
 				r, err := p.hex4()
 				if err != nil {
 					return "", err
 				}
 				if utf16.IsSurrogate(r) {
-					if r >= 0xDC00 || p.pos+1 >= len(p.data) || p.data[p.pos] != '\\' || p.data[p.pos+1] != 'u' {
+					if r >= 0xDC00 || p.pos+1 >= len(src) || src[p.pos] != '\\' || src[p.pos+1] != 'u' {
 						return "", p.fail(BadUTF8, "lone surrogate escape")
 					}
 					p.pos += 2
@@ -274,21 +480,31 @@ func (p *parser) str() (string, error) {
 						return "", p.fail(BadUTF8, "lone surrogate escape")
 					}
 				}
-				buf = utf8.AppendRune(buf, r)
+				if decode {
+					buf = utf8.AppendRune(buf, r)
+				}
+				continue
 			default:
 				return "", p.fail(Syntax, "invalid escape")
+			}
+			if decode {
+				buf = append(buf, e)
 			}
 		case c < 0x20:
 			return "", p.fail(Syntax, "control character in string")
 		case c < utf8.RuneSelf:
-			buf = append(buf, c)
+			if decode {
+				buf = append(buf, c)
+			}
 			p.pos++
 		default:
-			r, size := utf8.DecodeRune(p.data[p.pos:])
+			r, size := utf8.DecodeRuneInString(src[p.pos:])
 			if r == utf8.RuneError && size == 1 {
 				return "", p.fail(BadUTF8, "invalid UTF-8 in string")
 			}
-			buf = append(buf, p.data[p.pos:p.pos+size]...)
+			if decode {
+				buf = append(buf, src[p.pos:p.pos+size]...)
+			}
 			p.pos += size
 		}
 	}
@@ -296,11 +512,11 @@ func (p *parser) str() (string, error) {
 }
 
 func (p *parser) hex4() (rune, error) {
-	if len(p.data)-p.pos < 4 {
+	if len(p.src)-p.pos < 4 {
 		return 0, p.fail(Syntax, "truncated unicode escape")
 	}
 	var r rune
-	for _, c := range p.data[p.pos : p.pos+4] {
+	for _, c := range p.src[p.pos : p.pos+4] {
 		r <<= 4
 		switch {
 		case c >= '0' && c <= '9':
@@ -323,9 +539,9 @@ func (p *parser) array(depth int) (Value, error) {
 	}
 	p.pos++
 	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
 		p.pos++
-		return Value{Kind: Array, Members: []Member{}}, nil
+		return mk(Array, nil), nil
 	}
 	base := len(p.members)
 	defer func() { p.members = p.members[:base] }()
@@ -337,15 +553,15 @@ func (p *parser) array(depth int) (Value, error) {
 		}
 		p.push(Member{Value: it})
 		p.skipSpace()
-		if p.pos >= len(p.data) {
+		if p.pos >= len(p.src) {
 			return Value{}, p.fail(Syntax, "unterminated array")
 		}
-		switch p.data[p.pos] {
+		switch p.src[p.pos] {
 		case ',':
 			p.pos++
 		case ']':
 			p.pos++
-			return Value{Kind: Array, Members: p.close(base, depth)}, nil
+			return mk(Array, p.close(base, depth)), nil
 		default:
 			return Value{}, p.fail(Syntax, "expected ',' or ']'")
 		}
@@ -384,17 +600,14 @@ var strASCII = func() (t [256]bool) {
 	return t
 }()
 
-// plainWord reports whether none of the eight bytes of w is a quote, a
-// backslash, a control character or a byte of a multi-byte UTF-8 sequence:
-// the classic "has a byte less than n" and "has a zero byte" tests.
-func plainWord(w uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	quote := w ^ (ones * '"')
-	slash := w ^ (ones * '\\')
-	special := (w - ones*0x20) | (quote - ones) | (slash - ones)
-	special &^= w // a byte with its high bit set is caught below, not here
-	special |= w  // any byte ≥ 0x80
-	return special&highs == 0
+// nameBit is the bit of a one-word Bloom filter that name sets: equal names
+// set the same bit.
+func nameBit(name string) uint64 {
+	h := uint(len(name))
+	if len(name) > 0 {
+		h = h*31 + uint(name[0])*7 + uint(name[len(name)-1])
+	}
+	return 1 << (h & 63)
 }
 
 // linearLimit is the member count up to which duplicate names are found by
@@ -409,19 +622,19 @@ func (p *parser) object(depth int) (Value, error) {
 	start := p.pos
 	p.pos++
 	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
-		return Value{Kind: Object, Members: []Member{}}, nil
+		return mk(Object, nil), nil
 	}
 	base := len(p.members)
 	defer func() { p.members = p.members[:base] }()
 	for {
 		p.skipSpace()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
 			return Value{}, p.fail(Syntax, "expected a member name")
 		}
 		at := p.pos
-		name, err := p.str()
+		name, err := p.str(true)
 		if err != nil {
 			return Value{}, err
 		}
@@ -429,7 +642,7 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, &Error{Problem: Duplicate, Offset: at, Msg: fmt.Sprintf("duplicate member %q", name)}
 		}
 		p.skipSpace()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 			return Value{}, p.fail(Syntax, "expected ':'")
 		}
 		p.pos++
@@ -440,35 +653,35 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		p.push(Member{Name: name, Value: val})
 		p.skipSpace()
-		if p.pos >= len(p.data) {
+		if p.pos >= len(p.src) {
 			return Value{}, p.fail(Syntax, "unterminated object")
 		}
-		switch p.data[p.pos] {
+		switch p.src[p.pos] {
 		case ',':
 			p.pos++
 		case '}':
 			p.pos++
 			ms := p.close(base, depth)
 			if len(ms) > linearLimit {
-				if dup, ok := p.duplicate(ms); ok {
+				if dup, ok := p.duplicate(len(ms), func(i int) string { return ms[i].Name }); ok {
 					return Value{}, &Error{Problem: Duplicate, Offset: start, Msg: fmt.Sprintf("duplicate member %q", dup)}
 				}
 			}
-			return Value{Kind: Object, Members: ms}, nil
+			return mk(Object, ms), nil
 		default:
 			return Value{}, p.fail(Syntax, "expected ',' or '}'")
 		}
 	}
 }
 
-// duplicate reports the first name of ms that an earlier member already
-// has. It uses an open-addressing hash table of member positions with a
-// random seed per parse, cleared in time proportional to ms, so the check
-// stays linear in the size of the input whatever the names (sorting them
-// cost 10% of BenchmarkCompare/patch-json-256k).
-func (p *parser) duplicate(ms []Member) (string, bool) {
+// duplicate reports the first of n names (name(i) is the i-th) that an
+// earlier one repeats. It uses an open-addressing hash table of positions
+// with a random seed per parse, cleared in time proportional to n, so the
+// check stays linear in the size of the input whatever the names (sorting
+// them cost 10% of BenchmarkCompare/patch-json-256k).
+func (p *parser) duplicate(n int, name func(int) string) (string, bool) {
 	size := 1
-	for size < 2*len(ms) {
+	for size < 2*n {
 		size <<= 1
 	}
 	if cap(p.slots) < size {
@@ -480,15 +693,16 @@ func (p *parser) duplicate(ms []Member) (string, bool) {
 		p.seed = maphash.MakeSeed()
 	}
 	mask := uint64(size - 1)
-	for i, m := range ms {
-		for j := maphash.String(p.seed, m.Name) & mask; ; j = (j + 1) & mask {
+	for i := range n {
+		s := name(i)
+		for j := maphash.String(p.seed, s) & mask; ; j = (j + 1) & mask {
 			k := slots[j]
 			if k == 0 {
 				slots[j] = int32(i + 1)
 				break
 			}
-			if ms[k-1].Name == m.Name {
-				return m.Name, true
+			if name(int(k-1)) == s {
+				return s, true
 			}
 		}
 	}

@@ -3,7 +3,10 @@ package jsonx
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
+	"math"
 	"sort"
+	"unsafe"
 )
 
 // Kind is the JSON type of a Value.
@@ -24,15 +27,43 @@ const (
 // A Value is immutable by convention: functions in this package never modify
 // their arguments and callers must not modify values they did not build.
 //
+// An object or an array is either read, its members in memory, or unread:
+// its compact, already validated text is kept instead and read when asked
+// for. ParseLazy reads only the outermost container, so a request pays for
+// the members it looks at; an unread value is copied to the output as it
+// is (BenchmarkCompare/patch-json-4096k: a custom JSON attribute of 4 MiB
+// costs 2.6 times the time and 7 times the memory of reading its bytes once
+// when every value is a 64-byte Member; docs/benchmarks.md). Members, All,
+// Get and Len read either form.
+//
 // Objects and arrays share one field: an array's items are Members with
-// empty names. One slice instead of two makes a Member 64 bytes instead of
-// 88, and the parse of a user document is bound by allocation
-// (BenchmarkParse: -25% bytes).
+// empty names (one slice instead of two; BenchmarkParse: -25% bytes).
 type Value struct {
-	Kind    Kind
-	Str     string   // String: the decoded text; Number: the literal text
-	Members []Member // Object: the members in document order; Array: the items, names empty
+	Kind Kind
+	// A read Object's members in document order, a read Array's items
+	// with empty names: the slice's length and pointer, without its
+	// capacity, which with mn beside Kind makes a Member 48 bytes instead
+	// of 64 (ms gives the slice; BenchmarkHostile/stored-many-members-put:
+	// -25% bytes).
+	mn uint32
+	// Str is a String's decoded text and a Number's literal text. For an
+	// unread Object or Array it is the value's compact JSON text; read
+	// containers have none.
+	Str string
+	mp  *Member
 }
+
+// mk returns a read container of kind k holding ms, which must not be
+// modified afterwards.
+func mk(k Kind, ms []Member) Value {
+	if len(ms) > math.MaxUint32 {
+		panic("jsonx: more than 2^32 members") // unreachable: each takes input bytes
+	}
+	return Value{Kind: k, mn: uint32(len(ms)), mp: unsafe.SliceData(ms)}
+}
+
+// ms returns the members of a read container.
+func (v Value) ms() []Member { return unsafe.Slice(v.mp, v.mn) }
 
 // Member is one name/value pair of an object.
 type Member struct {
@@ -57,10 +88,62 @@ func Bool(b bool) Value {
 }
 
 // Obj returns an object value with the given members (not copied).
-func Obj(m []Member) Value { return Value{Kind: Object, Members: m} }
+func Obj(m []Member) Value { return mk(Object, m) }
+
+// Arr returns an array value with the given items, whose names are empty
+// (not copied).
+func Arr(items []Member) Value { return mk(Array, items) }
 
 // IsNull reports whether v is JSON null.
 func (v Value) IsNull() bool { return v.Kind == Null }
+
+// unread reports whether v is a container kept as text.
+func (v Value) unread() bool { return v.Kind >= Array && v.Str != "" }
+
+// Members returns the members of an object or the items of an array, nil
+// for other values. For an unread value each call reads it again, one level
+// deep: callers that look more than once keep the result, or use Expand.
+// The slice must not be modified.
+func (v Value) Members() []Member {
+	if v.unread() {
+		return readLevel(v.Str)
+	}
+	return v.ms()
+}
+
+// Expand returns v with its own members read; nested containers may stay
+// unread. A value already read is returned as it is.
+func Expand(v Value) Value {
+	if v.unread() {
+		return mk(v.Kind, readLevel(v.Str))
+	}
+	return v
+}
+
+// Len returns the number of members of an object or items of an array, and
+// 0 for other values, without reading an unread value into memory.
+func (v Value) Len() int {
+	if v.unread() {
+		return countRaw(v.Str)
+	}
+	return len(v.ms())
+}
+
+// All yields the members of an object or the items of an array (with empty
+// names) in order, without reading an unread value into memory.
+func (v Value) All() iter.Seq2[string, Value] {
+	return func(yield func(string, Value) bool) {
+		if v.unread() {
+			eachRaw(v.Str, yield)
+			return
+		}
+		for _, m := range v.ms() {
+			if !yield(m.Name, m.Value) {
+				return
+			}
+		}
+	}
+}
 
 // Get returns the member of an object named name. ok is false when v is not
 // an object or has no such member.
@@ -68,9 +151,21 @@ func (v Value) Get(name string) (Value, bool) {
 	if v.Kind != Object {
 		return Value{}, false
 	}
-	for i := range v.Members {
-		if v.Members[i].Name == name {
-			return v.Members[i].Value, true
+	if v.unread() {
+		var found Value
+		ok := false
+		eachRaw(v.Str, func(n string, x Value) bool {
+			if n == name {
+				found, ok = x, true
+				return false
+			}
+			return true
+		})
+		return found, ok
+	}
+	for i := range v.ms() {
+		if v.ms()[i].Name == name {
+			return v.ms()[i].Value, true
 		}
 	}
 	return Value{}, false
@@ -88,68 +183,149 @@ func Index(members []Member, name string) int {
 
 // Equal reports whether a and b are the same JSON value: numbers by their
 // exact text, strings by code points, objects regardless of member order
-// (O5).
-func Equal(a, b Value) bool {
+// (O5). The cost is linear in the sizes of a and b: unread values with the
+// same text are equal without being read; the first level is walked in
+// place (an array) or read one level (an object); below it, a part that
+// must be compared is read whole, once, as reading it level by level would
+// read the text under a deep path once per level.
+func Equal(a, b Value) bool { return equal(a, b, false) }
+
+func equal(a, b Value, nested bool) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
 	switch a.Kind {
 	case Number, String:
 		return a.Str == b.Str
-	case Array:
-		if len(a.Members) != len(b.Members) {
-			return false
-		}
-		for i := range a.Members {
-			if !Equal(a.Members[i].Value, b.Members[i].Value) {
-				return false
-			}
-		}
+	case Array, Object:
+	default:
 		return true
-	case Object:
-		if len(a.Members) != len(b.Members) {
-			return false
+	}
+	if a.unread() && b.unread() && a.Str == b.Str {
+		return true
+	}
+	switch {
+	case nested:
+		if a.unread() {
+			a = Full(a)
 		}
-		// Members usually come in the same order: compare by position and
-		// look names up only where the orders differ, through an index for
-		// large objects, so the cost stays linear.
-		var index map[string]int
-		for i, m := range a.Members {
-			var o Value
-			switch {
-			case b.Members[i].Name == m.Name:
-				o = b.Members[i].Value
-			case len(b.Members) <= 16:
-				j := Index(b.Members, m.Name)
-				if j < 0 {
-					return false
-				}
-				o = b.Members[j].Value
-			default:
-				if index == nil {
-					index = make(map[string]int, len(b.Members))
-					for j, bm := range b.Members {
-						index[bm.Name] = j
-					}
-				}
-				j, ok := index[m.Name]
-				if !ok {
-					return false
-				}
-				o = b.Members[j].Value
-			}
-			if !Equal(m.Value, o) {
+		if b.unread() {
+			b = Full(b)
+		}
+	case a.unread() || b.unread():
+		// The first level is walked in place, in step: a merge keeps the
+		// order of the members, so objects usually pair up by position.
+		if eq, paired := equalInStep(a, b); paired {
+			return eq
+		}
+		a, b = Expand(a), Expand(b)
+	}
+	if len(a.ms()) != len(b.ms()) {
+		return false
+	}
+	if a.Kind == Array {
+		for i := range a.ms() {
+			if !equal(a.ms()[i].Value, b.ms()[i].Value, true) {
 				return false
 			}
 		}
 		return true
 	}
+	// Members usually come in the same order: compare by position and look
+	// names up only where the orders differ, through an index for large
+	// objects, so the cost stays linear.
+	var index map[string]int
+	for i, m := range a.ms() {
+		var o Value
+		switch {
+		case b.ms()[i].Name == m.Name:
+			o = b.ms()[i].Value
+		case len(b.ms()) <= 16:
+			j := Index(b.ms(), m.Name)
+			if j < 0 {
+				return false
+			}
+			o = b.ms()[j].Value
+		default:
+			if index == nil {
+				index = make(map[string]int, len(b.ms()))
+				for j, bm := range b.ms() {
+					index[bm.Name] = j
+				}
+			}
+			j, ok := index[m.Name]
+			if !ok {
+				return false
+			}
+			o = b.ms()[j].Value
+		}
+		if !equal(m.Value, o, true) {
+			return false
+		}
+	}
 	return true
+}
+
+// equalInStep compares two containers member by member in document order,
+// without reading an unread one into memory (an array of 200,000 numbers
+// would take 64 bytes per item). paired is false when two objects' members
+// do not pair up by position, and the answer is then unknown.
+func equalInStep(a, b Value) (eq, paired bool) {
+	na, nb := memberIter(a), memberIter(b)
+	for {
+		xn, x, xok := na()
+		yn, y, yok := nb()
+		switch {
+		case xok != yok:
+			return false, true // sizes differ (names in an object are unique)
+		case !xok:
+			return true, true
+		case xn != yn:
+			return false, false
+		case !equal(x, y, true):
+			return false, true
+		}
+	}
+}
+
+// memberIter returns an iterator over the members of a container, read or
+// not.
+func memberIter(v Value) func() (string, Value, bool) {
+	if v.unread() {
+		c := openCursor(v.Str)
+		return c.next
+	}
+	i := 0
+	return func() (string, Value, bool) {
+		if i == len(v.ms()) {
+			return "", Value{}, false
+		}
+		i++
+		return v.ms()[i-1].Name, v.ms()[i-1].Value, true
+	}
+}
+
+// Full returns v with every level read: no container in it is unread. The
+// cost is linear in the size of v.
+func Full(v Value) Value {
+	switch {
+	case v.Kind < Array:
+		return v
+	case v.unread():
+		return readFull(v.Str)
+	}
+	ms := make([]Member, len(v.ms()))
+	for i, m := range v.ms() {
+		ms[i] = Member{Name: m.Name, Value: Full(m.Value)}
+	}
+	return mk(v.Kind, ms)
 }
 
 // Any converts v to the generic form encoding/json produces with UseNumber:
 // map[string]any, []any, string, bool, json.Number and nil.
-func Any(v Value) any {
+func Any(v Value) any { return anyOf(Full(v)) }
+
+func anyOf(v Value) any {
 	switch v.Kind {
 	case False:
 		return false
@@ -160,15 +336,15 @@ func Any(v Value) any {
 	case String:
 		return v.Str
 	case Array:
-		out := make([]any, len(v.Members))
-		for i, it := range v.Members {
-			out[i] = Any(it.Value)
+		out := make([]any, len(v.ms()))
+		for i, it := range v.ms() {
+			out[i] = anyOf(it.Value)
 		}
 		return out
 	case Object:
-		out := make(map[string]any, len(v.Members))
-		for _, m := range v.Members {
-			out[m.Name] = Any(m.Value)
+		out := make(map[string]any, len(v.ms()))
+		for _, m := range v.ms() {
+			out[m.Name] = anyOf(m.Value)
 		}
 		return out
 	}
@@ -177,21 +353,23 @@ func Any(v Value) any {
 
 // Canonical returns v with object members sorted by name at every depth, for
 // order-free comparison and display.
-func Canonical(v Value) Value {
+func Canonical(v Value) Value { return canonical(Full(v)) }
+
+func canonical(v Value) Value {
 	switch v.Kind {
 	case Array:
-		items := make([]Member, len(v.Members))
-		for i, it := range v.Members {
-			items[i].Value = Canonical(it.Value)
+		items := make([]Member, len(v.ms()))
+		for i, it := range v.ms() {
+			items[i].Value = canonical(it.Value)
 		}
-		return Value{Kind: Array, Members: items}
+		return Arr(items)
 	case Object:
-		ms := make([]Member, len(v.Members))
-		for i, m := range v.Members {
-			ms[i] = Member{Name: m.Name, Value: Canonical(m.Value)}
+		ms := make([]Member, len(v.ms()))
+		for i, m := range v.ms() {
+			ms[i] = Member{Name: m.Name, Value: canonical(m.Value)}
 		}
 		sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
-		return Value{Kind: Object, Members: ms}
+		return Obj(ms)
 	}
 	return v
 }

@@ -12,8 +12,12 @@ var plain = func() (t [256]bool) {
 
 // Append appends the compact JSON text of v to dst. Strings are escaped only
 // as JSON requires (quote, backslash and control characters), so the length
-// of the output is the size L3 counts.
+// of the output is the size L3 counts; an unread value is copied as it was
+// read, with the escapes it had, made compact.
 func Append(dst []byte, v Value) []byte {
+	if v.unread() {
+		return append(dst, v.Str...)
+	}
 	switch v.Kind {
 	case Null:
 		return append(dst, "null"...)
@@ -27,7 +31,7 @@ func Append(dst []byte, v Value) []byte {
 		return AppendString(dst, v.Str)
 	case Array:
 		dst = append(dst, '[')
-		for i, it := range v.Members {
+		for i, it := range v.ms() {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -36,7 +40,7 @@ func Append(dst []byte, v Value) []byte {
 		return append(dst, ']')
 	case Object:
 		dst = append(dst, '{')
-		for i, m := range v.Members {
+		for i, m := range v.ms() {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -81,8 +85,13 @@ func AppendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// Size returns the length of Append(nil, v) without building it.
+// Size returns the length of the compact text of v with strings escaped only
+// as JSON requires, the size L3 counts: that of Append(nil, v) when no
+// unread part of v holds needless escapes. It builds nothing.
 func Size(v Value) int {
+	if v.unread() {
+		return sizeRaw(v.Str)
+	}
 	switch v.Kind {
 	case Null, True:
 		return 4
@@ -94,7 +103,7 @@ func Size(v Value) int {
 		return stringSize(v.Str)
 	case Array:
 		n := 2
-		for i, it := range v.Members {
+		for i, it := range v.ms() {
 			if i > 0 {
 				n++
 			}
@@ -103,7 +112,7 @@ func Size(v Value) int {
 		return n
 	case Object:
 		n := 2
-		for i, m := range v.Members {
+		for i, m := range v.ms() {
 			if i > 0 {
 				n++
 			}

@@ -1,0 +1,289 @@
+package jsonx
+
+import (
+	"strings"
+	"unsafe"
+)
+
+// The functions of this file read the text of unread values: compact JSON
+// that a parser has validated already (Value), so they check nothing and
+// never fail. Each runs in time linear in the text it is given.
+
+// cursor walks the members of the compact object or array text s, one
+// level deep, in order: next returns them one by one (empty names for
+// items). Nested containers come unread; strings are decoded, which
+// allocates only for strings with escapes.
+type cursor struct {
+	s string
+	i int // where the next member starts; -1 after the last
+}
+
+func openCursor(s string) cursor {
+	if s[1] == '}' || s[1] == ']' {
+		return cursor{s: s, i: -1}
+	}
+	return cursor{s: s, i: 1}
+}
+
+func (c *cursor) next() (name string, v Value, ok bool) {
+	if c.i < 0 {
+		return "", Value{}, false
+	}
+	s, i := c.s, c.i
+	if s[0] == '{' {
+		end, escaped := scanString(s, i)
+		name = s[i+1 : end-1]
+		if escaped {
+			name = unquote(s[i:end])
+		}
+		i = end + 1 // the colon
+	}
+	if s[i] == '"' {
+		// Strings, the most common values, are read in one pass.
+		end, escaped := scanString(s, i)
+		v = Value{Kind: String, Str: s[i+1 : end-1]}
+		if escaped {
+			v.Str = unquote(s[i:end])
+		}
+		i = end
+	} else {
+		end := skipValue(s, i)
+		v = rawValue(s[i:end])
+		i = end
+	}
+	end := i
+	c.i = -1
+	if s[end] == ',' {
+		c.i = end + 1
+	}
+	return name, v, true
+}
+
+// eachRaw yields the members of the compact object or array text s until
+// yield returns false.
+func eachRaw(s string, yield func(string, Value) bool) {
+	c := openCursor(s)
+	for {
+		name, v, ok := c.next()
+		if !ok || !yield(name, v) {
+			return
+		}
+	}
+}
+
+// readLevel returns the members of the compact object or array text s, one
+// level deep, in a slice of their exact number: counting them first costs a
+// pass over the text, growing the slice as they come would cost up to three
+// times their memory (BenchmarkHostile/stored-name-many-members).
+func readLevel(s string) []Member {
+	n := countRaw(s)
+	if n == 0 {
+		return nil
+	}
+	ms := make([]Member, 0, n)
+	c := openCursor(s)
+	for {
+		name, v, ok := c.next()
+		if !ok {
+			return ms
+		}
+		ms = append(ms, Member{Name: name, Value: v})
+	}
+}
+
+// countRaw returns the number of members of the compact object or array
+// text s.
+func countRaw(s string) int {
+	if s[1] == '}' || s[1] == ']' {
+		return 0
+	}
+	obj := s[0] == '{'
+	n := 0
+	for i := 1; ; n++ {
+		if obj {
+			i = skipString(s, i) + 1
+		}
+		i = skipValue(s, i)
+		if s[i] != ',' {
+			return n + 1
+		}
+		i++
+	}
+}
+
+// readFull reads the compact text s whole, every level.
+func readFull(s string) Value { return reread(s, false) }
+
+// readObjects reads the compact text s with every object in it, keeping
+// the arrays nested in it unread: what a merge patch descends into
+// (MergePatch).
+func readObjects(s string) Value { return reread(s, true) }
+
+func reread(s string, arraysUnread bool) Value {
+	p := parser{src: s, maxDepth: MaxDepth, arraysUnread: arraysUnread}
+	p.members = make([]Member, 0, min(len(s)/16+8, 4096))
+	v, err := p.value(0)
+	if err != nil {
+		// Unreachable: s was validated when it was first read.
+		panic("jsonx: unread text does not parse: " + err.Error())
+	}
+	return v
+}
+
+// MaxDepth is the deepest nesting any parse accepts, whatever limit its
+// caller gives: unread text is read again under it.
+const MaxDepth = 1 << 20
+
+// rawValue returns the value whose compact text is t.
+func rawValue(t string) Value {
+	switch t[0] {
+	case '"':
+		return Value{Kind: String, Str: unquote(t)}
+	case '{':
+		return Value{Kind: Object, Str: t}
+	case '[':
+		return Value{Kind: Array, Str: t}
+	case 't':
+		return Value{Kind: True}
+	case 'f':
+		return Value{Kind: False}
+	case 'n':
+		return Value{Kind: Null}
+	}
+	return Value{Kind: Number, Str: t}
+}
+
+// unquote decodes the string literal t, quotes included. Without escapes
+// the result is a slice of t.
+func unquote(t string) string {
+	body := t[1 : len(t)-1]
+	if strings.IndexByte(body, '\\') < 0 {
+		return body
+	}
+	p := parser{src: t}
+	s, err := p.str(true)
+	if err != nil {
+		panic("jsonx: unread string does not parse: " + err.Error()) // unreachable, as in readFull
+	}
+	return s
+}
+
+// skipString returns the index just after the string literal that starts
+// with the quote at s[i]. Bytes are looked up four at a time in the table of
+// those a string holds as they are (BenchmarkParseLazy/read-level: 30%
+// faster than testing eight at once with word arithmetic, on the short
+// strings of user documents).
+func skipString(s string, i int) int {
+	end, _ := scanString(s, i)
+	return end
+}
+
+// scanString is skipString that also reports whether the string holds an
+// escape.
+func scanString(s string, i int) (end int, escaped bool) {
+	i++
+	for {
+		for i+4 <= len(s) && plain[s[i]] && plain[s[i+1]] && plain[s[i+2]] && plain[s[i+3]] {
+			i += 4
+		}
+		switch s[i] {
+		case '"':
+			return i + 1, escaped
+		case '\\':
+			i += 2 // the escaped byte, a quote maybe, is passed over
+			escaped = true
+		default:
+			i++
+		}
+	}
+}
+
+// skipValue returns the index just after the value that starts at s[i].
+func skipValue(s string, i int) int {
+	switch s[i] {
+	case '"':
+		return skipString(s, i)
+	case '{', '[':
+		depth := 0
+		for {
+			switch s[i] {
+			case '"':
+				i = skipString(s, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+	}
+	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' {
+		i++
+	}
+	return i
+}
+
+// compact returns the JSON text s without white space outside strings.
+func compact(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	start := 0
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '"':
+			i = skipString(s, i)
+		case ' ', '\t', '\n', '\r':
+			b.WriteString(s[start:i])
+			i++
+			start = i
+		default:
+			i++
+		}
+	}
+	b.WriteString(s[start:])
+	return b.String()
+}
+
+// compactInPlace removes the white space outside strings from the JSON
+// text b, moving the rest to the front, and returns the new length.
+func compactInPlace(b []byte) int {
+	s := unsafe.String(unsafe.SliceData(b), len(b)) // read ahead of the writes only
+	n := 0
+	for i := 0; i < len(b); {
+		switch b[i] {
+		case '"':
+			end := skipString(s, i)
+			n += copy(b[n:], b[i:end])
+			i = end
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			b[n] = b[i]
+			n++
+			i++
+		}
+	}
+	return n
+}
+
+// sizeRaw returns Size of the value whose compact text is s: its length,
+// with each string that holds escapes counted as Append would write it.
+func sizeRaw(s string) int {
+	n := len(s)
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			return n
+		}
+		start := i + j
+		end := skipString(s, start)
+		if lit := s[start:end]; strings.IndexByte(lit, '\\') >= 0 {
+			n += stringSize(unquote(lit)) - len(lit)
+		}
+		i = end
+	}
+}
