@@ -275,7 +275,9 @@ func formatTime(t time.Time) string {
 
 // readStored applies E3.0 to a stored document.
 func (e *Environment) readStored(b []byte) (jsonx.Value, *Error) {
-	stored, err := jsonx.ParseLazy(b, MaxDepthCeiling)
+	// The stored bytes are not copied: no string of the stored document is
+	// kept in a result or an error (TestResultsDoNotAliasInputs).
+	stored, err := jsonx.ParseShared(b, MaxDepthCeiling)
 	if err != nil || stored.Kind != jsonx.Object {
 		msg := "the stored user document is not a JSON object"
 		var perr *jsonx.Error

@@ -81,7 +81,7 @@ func (e *Environment) UniqueValues(doc []byte) ([]UniqueValue, error) {
 		if a == nil || !a.Unique || a.Disabled || m.Value.IsNull() {
 			continue
 		}
-		out = append(out, UniqueValue{Path: m.Name, Value: jsonx.Append(nil, jsonx.Canonical(m.Value))})
+		out = append(out, UniqueValue{Path: strings.Clone(m.Name), Value: jsonx.Append(nil, jsonx.Canonical(m.Value))}) // doc is not retained
 	}
 	slices.SortFunc(out, func(x, y UniqueValue) int { return strings.Compare(x.Path, y.Path) })
 	return out, nil

@@ -309,7 +309,7 @@ func (a *applier) member(name string, v jsonx.Value) {
 	case v.IsNull():
 		a.del(name)
 	case a.r.Method == Patch && attr.Type == schema.JSON && !attr.Multi:
-		sv, _ := a.stored(name)
+		sv, _ := a.doc.original(name)
 		a.set(name, jsonx.MergePatch(sv, v))
 	default:
 		a.set(name, v)
@@ -666,9 +666,12 @@ func (a *applier) diff() {
 	slices.Sort(names)
 	names = slices.Compact(names)
 	for _, name := range names {
-		sv, sok := a.stored(name)
-		dv, dok := a.get(name)
 		attr := a.cat.Lookup(name)
+		sv, sok := a.doc.original(name) // compared in place, unless Diff lists sub-attributes
+		if attr != nil && attr.IsComplexSingle() {
+			sv, sok = a.stored(name)
+		}
+		dv, dok := a.get(name)
 		before := len(a.out.Changes)
 		a.out.Changes = Diff(a.out.Changes, attr, name, sv, sok, dv, dok)
 		if attr == nil || !dok || len(a.out.Changes) == before {

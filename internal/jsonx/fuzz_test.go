@@ -35,6 +35,10 @@ func FuzzParse(f *testing.F) {
 		if errors.As(err, &fe) != errors.As(lerr, &le) || fe != nil && *fe != *le {
 			t.Fatalf("Parse: %v; ParseLazy: %v", err, lerr)
 		}
+		shared, serr := ParseShared(data, 64)
+		if (serr == nil) != (lerr == nil) || serr != nil && *serr.(*Error) != *le || serr == nil && !Equal(shared, lazy) {
+			t.Fatalf("ParseLazy: %v; ParseShared: %v", lerr, serr)
+		}
 		if err == nil {
 			lout := Append(nil, lazy)
 			back, berr := Parse(lout, 64)

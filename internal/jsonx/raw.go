@@ -71,12 +71,12 @@ func eachRaw(s string, yield func(string, Value) bool) {
 	}
 }
 
-// readLevel returns the members of the compact object or array text s, one
-// level deep, in a slice of their exact number: counting them first costs a
-// pass over the text, growing the slice as they come would cost up to three
-// times their memory (BenchmarkHostile/stored-name-many-members).
-func readLevel(s string) []Member {
-	n := countRaw(s)
+// readLevel returns the n members of the compact object or array text s,
+// one level deep, in a slice of their exact number: growing the slice as
+// they come would cost up to three times their memory
+// (BenchmarkHostile/stored-name-many-members). Value.Len gives n, from the
+// count the parser made or by counting.
+func readLevel(s string, n int) []Member {
 	if n == 0 {
 		return nil
 	}

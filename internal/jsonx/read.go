@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -51,6 +52,17 @@ func ParseLazy(data []byte, maxDepth int) (Value, error) {
 	return parse(data, maxDepth, true)
 }
 
+// ParseShared is ParseLazy without the copy of data: the strings of the
+// value, and its unread texts, share data's bytes. The caller must leave
+// data unchanged while it uses the value, and copy every string it keeps
+// beyond that (package user: a stored document read in a request, whose
+// results hold no string of it; TestResultsDoNotAliasInputs). A value of
+// 4 MiB then costs no copy of its bytes (BenchmarkCompare/patch-json-4096k).
+func ParseShared(data []byte, maxDepth int) (Value, error) {
+	p := parser{src: unsafe.String(unsafe.SliceData(data), len(data)), maxDepth: min(maxDepth, MaxDepth), lazy: true}
+	return p.run(len(data))
+}
+
 func parse(data []byte, maxDepth int, lazy bool) (Value, error) {
 	// One copy of the input: unescaped strings and names are slices of it,
 	// which saves an allocation per string (BenchmarkCompare). The copy is
@@ -58,11 +70,16 @@ func parse(data []byte, maxDepth int, lazy bool) (Value, error) {
 	// unread compacts a container in place, which no string refers to.
 	buf := bytes.Clone(data)
 	p := parser{src: unsafe.String(unsafe.SliceData(buf), len(buf)), buf: buf, maxDepth: min(maxDepth, MaxDepth), lazy: lazy}
+	return p.run(len(data))
+}
+
+// run reads the one value of the input.
+func (p *parser) run(size int) (Value, error) {
 	// Size the member stack from the input length so it rarely grows and
 	// is not much larger than the outermost object, whose members it ends
 	// up holding: PingOne's example user has a top-level member for every
 	// 160 bytes.
-	n := min(len(data)/160+8, 4096)
+	n := min(size/160+8, 4096)
 	p.members = make([]Member, 0, n)
 	p.skipSpace()
 	v, err := p.value(0)
@@ -103,6 +120,9 @@ type parser struct {
 	// inside an unread container.
 	names  []string
 	spaced bool
+	// closed is the number of members of the container checkObject or
+	// checkArray checked last.
+	closed int
 }
 
 // carve returns a copy of ms in exact-size memory, taken from the slab when
@@ -201,6 +221,7 @@ func (p *parser) unread(depth int) (Value, error) {
 		return Value{}, err
 	}
 	text := p.src[start:p.pos]
+	count := p.closed
 	if p.spaced {
 		if p.buf != nil {
 			// In place: the container's bytes are read already, and the
@@ -212,7 +233,7 @@ func (p *parser) unread(depth int) (Value, error) {
 			text = compact(text)
 		}
 	}
-	return Value{Kind: kind, Str: text}, nil
+	return Value{Kind: kind, Str: text, mn: uint32(min(count+1, math.MaxUint32))}, nil
 }
 
 // check checks the value at p.pos, at container level depth, without
@@ -245,6 +266,7 @@ func (p *parser) checkObject(depth int) error {
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
+		p.closed = 0
 		return nil
 	}
 	base := len(p.names)
@@ -294,6 +316,7 @@ func (p *parser) checkObject(depth int) error {
 		case '}':
 			p.pos++
 			names := p.names[base:]
+			p.closed = len(names)
 			if len(names) > linearLimit {
 				if dup, ok := p.duplicate(len(names), func(i int) string { return names[i] }); ok {
 					return &Error{Problem: Duplicate, Offset: start, Msg: fmt.Sprintf("duplicate member %q", dup)}
@@ -315,9 +338,10 @@ func (p *parser) checkArray(depth int) error {
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
 		p.pos++
+		p.closed = 0
 		return nil
 	}
-	for {
+	for n := 1; ; n++ {
 		p.skipSpace()
 		if err := p.check(depth); err != nil {
 			return err
@@ -331,6 +355,7 @@ func (p *parser) checkArray(depth int) error {
 			p.pos++
 		case ']':
 			p.pos++
+			p.closed = n
 			return nil
 		default:
 			return p.fail(Syntax, "expected ',' or ']'")

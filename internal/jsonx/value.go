@@ -44,7 +44,8 @@ type Value struct {
 	// with empty names: the slice's length and pointer, without its
 	// capacity, which with mn beside Kind makes a Member 48 bytes instead
 	// of 64 (ms gives the slice; BenchmarkHostile/stored-many-members-put:
-	// -25% bytes).
+	// -25% bytes). For an unread container, mn is its number of members
+	// plus one when the parser counted them, and 0 when unknown.
 	mn uint32
 	// Str is a String's decoded text and a Number's literal text. For an
 	// unread Object or Array it is the value's compact JSON text; read
@@ -62,8 +63,17 @@ func mk(k Kind, ms []Member) Value {
 	return Value{Kind: k, mn: uint32(len(ms)), mp: unsafe.SliceData(ms)}
 }
 
-// ms returns the members of a read container.
-func (v Value) ms() []Member { return unsafe.Slice(v.mp, v.mn) }
+// ms returns the members of a read container (none for an unread one).
+func (v Value) ms() []Member {
+	if v.mp == nil {
+		return nil
+	}
+	return unsafe.Slice(v.mp, v.mn)
+}
+
+// known returns the number of members of an unread container when the
+// parser counted them.
+func (v Value) known() (int, bool) { return int(v.mn) - 1, v.mn > 0 }
 
 // Member is one name/value pair of an object.
 type Member struct {
@@ -106,7 +116,7 @@ func (v Value) unread() bool { return v.Kind >= Array && v.Str != "" }
 // The slice must not be modified.
 func (v Value) Members() []Member {
 	if v.unread() {
-		return readLevel(v.Str)
+		return readLevel(v.Str, v.Len())
 	}
 	return v.ms()
 }
@@ -115,7 +125,7 @@ func (v Value) Members() []Member {
 // unread. A value already read is returned as it is.
 func Expand(v Value) Value {
 	if v.unread() {
-		return mk(v.Kind, readLevel(v.Str))
+		return mk(v.Kind, readLevel(v.Str, v.Len()))
 	}
 	return v
 }
@@ -124,6 +134,9 @@ func Expand(v Value) Value {
 // 0 for other values, without reading an unread value into memory.
 func (v Value) Len() int {
 	if v.unread() {
+		if n, ok := v.known(); ok {
+			return n
+		}
 		return countRaw(v.Str)
 	}
 	return len(v.ms())
