@@ -1,28 +1,43 @@
 package jsonx
 
-import (
-	"strings"
-	"unsafe"
-)
+import "strings"
 
-// The functions of this file read the text of unread values: compact JSON
-// that a parser has validated already (Value), so they check nothing and
-// never fail. Each runs in time linear in the text it is given.
+// The functions of this file read the text of unread values: JSON that a
+// parser has validated already (Value), so they check nothing and never
+// fail. Each runs in time linear in the text it is given. The text may hold
+// white space between tokens when its input did: it is skipped here and
+// left out by Append, not removed when the input is read (BenchmarkCompare/
+// put-roundtrip: compacting the indented texts of PingOne's example user
+// took a fifth of the time of a PUT).
 
-// cursor walks the members of the compact object or array text s, one
-// level deep, in order: next returns them one by one (empty names for
-// items). Nested containers come unread; strings are decoded, which
-// allocates only for strings with escapes.
-type cursor struct {
-	s string
-	i int // where the next member starts; -1 after the last
+// isSpace reports whether c is JSON white space.
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// skipSpace returns the index of the first byte at or after i that is not
+// white space.
+func skipSpace(s string, i int) int {
+	for i < len(s) && s[i] <= ' ' && isSpace(s[i]) {
+		i++
+	}
+	return i
 }
 
-func openCursor(s string) cursor {
-	if s[1] == '}' || s[1] == ']' {
+// cursor walks the members of the object or array text s, one level deep,
+// in order: next returns them one by one (empty names for items). Nested
+// containers come unread, marked as holding white space when s does;
+// strings are decoded, which allocates only for strings with escapes.
+type cursor struct {
+	s      string
+	i      int // where the next member starts; -1 after the last
+	spaced bool
+}
+
+func openCursor(s string, spaced bool) cursor {
+	i := skipSpace(s, 1)
+	if s[i] == '}' || s[i] == ']' {
 		return cursor{s: s, i: -1}
 	}
-	return cursor{s: s, i: 1}
+	return cursor{s: s, i: i, spaced: spaced}
 }
 
 func (c *cursor) next() (name string, v Value, ok bool) {
@@ -36,7 +51,7 @@ func (c *cursor) next() (name string, v Value, ok bool) {
 		if escaped {
 			name = unquote(s[i:end])
 		}
-		i = end + 1 // the colon
+		i = skipSpace(s, skipSpace(s, end)+1) // past the colon
 	}
 	if s[i] == '"' {
 		// Strings, the most common values, are read in one pass.
@@ -48,66 +63,65 @@ func (c *cursor) next() (name string, v Value, ok bool) {
 		i = end
 	} else {
 		end := skipValue(s, i)
-		v = rawValue(s[i:end])
+		v = rawValue(s[i:end], c.spaced)
 		i = end
 	}
-	end := i
+	i = skipSpace(s, i)
 	c.i = -1
-	if s[end] == ',' {
-		c.i = end + 1
+	if s[i] == ',' {
+		c.i = skipSpace(s, i+1)
 	}
 	return name, v, true
 }
 
-// eachRaw yields the members of the compact object or array text s until
-// yield returns false.
-func eachRaw(s string, yield func(string, Value) bool) {
-	c := openCursor(s)
+// eachRaw yields the members of the unread container v until yield returns
+// false.
+func eachRaw(v Value, yield func(string, Value) bool) {
+	c := openCursor(v.Str, v.spaced())
 	for {
-		name, v, ok := c.next()
-		if !ok || !yield(name, v) {
+		name, x, ok := c.next()
+		if !ok || !yield(name, x) {
 			return
 		}
 	}
 }
 
-// readLevel returns the n members of the compact object or array text s,
-// one level deep, in a slice of their exact number: growing the slice as
-// they come would cost up to three times their memory
+// readLevel returns the n members of the unread container v, one level
+// deep, in a slice of their exact number: growing the slice as they come
+// would cost up to three times their memory
 // (BenchmarkHostile/stored-name-many-members). Value.Len gives n, from the
 // count the parser made or by counting.
-func readLevel(s string, n int) []Member {
+func readLevel(v Value, n int) []Member {
 	if n == 0 {
 		return nil
 	}
 	ms := make([]Member, 0, n)
-	c := openCursor(s)
+	c := openCursor(v.Str, v.spaced())
 	for {
-		name, v, ok := c.next()
+		name, x, ok := c.next()
 		if !ok {
 			return ms
 		}
-		ms = append(ms, Member{Name: name, Value: v})
+		ms = append(ms, Member{Name: name, Value: x})
 	}
 }
 
-// countRaw returns the number of members of the compact object or array
-// text s.
+// countRaw returns the number of members of the object or array text s.
 func countRaw(s string) int {
-	if s[1] == '}' || s[1] == ']' {
+	i := skipSpace(s, 1)
+	if s[i] == '}' || s[i] == ']' {
 		return 0
 	}
 	obj := s[0] == '{'
-	n := 0
-	for i := 1; ; n++ {
+	for n := 1; ; n++ {
 		if obj {
-			i = skipString(s, i) + 1
+			i = skipSpace(s, skipSpace(s, skipString(s, i))+1)
 		}
-		i = skipValue(s, i)
+		i = skipSpace(s, skipValue(s, i))
 		if s[i] != ',' {
-			return n + 1
+			return n
 		}
-		i++
+		i = skipSpace(s, i+1)
 	}
 }
 
@@ -134,15 +148,22 @@ func reread(s string, arraysUnread bool) Value {
 // caller gives: unread text is read again under it.
 const MaxDepth = 1 << 20
 
-// rawValue returns the value whose compact text is t.
-func rawValue(t string) Value {
+// rawValue returns the value whose text is t, an unread container marked
+// as holding white space when spaced.
+func rawValue(t string, spaced bool) Value {
 	switch t[0] {
 	case '"':
 		return Value{Kind: String, Str: unquote(t)}
-	case '{':
-		return Value{Kind: Object, Str: t}
-	case '[':
-		return Value{Kind: Array, Str: t}
+	case '{', '[':
+		k := Object
+		if t[0] == '[' {
+			k = Array
+		}
+		v := Value{Kind: k, Str: t}
+		if spaced {
+			v.mn = spacedBit
+		}
+		return v
 	case 't':
 		return Value{Kind: True}
 	case 'f':
@@ -221,62 +242,50 @@ func skipValue(s string, i int) int {
 			i++
 		}
 	}
-	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' {
+	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && !isSpace(s[i]) {
 		i++
 	}
 	return i
 }
 
-// compact returns the JSON text s without white space outside strings.
-func compact(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+// appendCompact appends the JSON text s without the white space outside
+// its strings.
+func appendCompact(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		switch s[i] {
-		case '"':
+		switch c := s[i]; {
+		case c == '"':
 			i = skipString(s, i)
-		case ' ', '\t', '\n', '\r':
-			b.WriteString(s[start:i])
-			i++
+		case c <= ' ' && isSpace(c):
+			dst = append(dst, s[start:i]...)
+			i = skipSpace(s, i)
 			start = i
 		default:
 			i++
 		}
 	}
-	b.WriteString(s[start:])
-	return b.String()
+	return append(dst, s[start:]...)
 }
 
-// compactInPlace removes the white space outside strings from the JSON
-// text b, moving the rest to the front, and returns the new length.
-func compactInPlace(b []byte) int {
-	s := unsafe.String(unsafe.SliceData(b), len(b)) // read ahead of the writes only
-	n := 0
-	for i := 0; i < len(b); {
-		switch b[i] {
-		case '"':
-			end := skipString(s, i)
-			n += copy(b[n:], b[i:end])
-			i = end
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			b[n] = b[i]
-			n++
-			i++
-		}
-	}
-	return n
-}
-
-// sizeRaw returns Size of the value whose compact text is s: its length,
-// with each string that holds escapes counted as Append would write it.
-func sizeRaw(s string) int {
+// sizeRaw returns Size of the unread value v: the length of its text, less
+// any white space outside strings, with each string that holds escapes
+// counted as Append would write it.
+func sizeRaw(v Value) int {
+	s := v.Str
 	n := len(s)
 	for i := 0; ; {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
+			j = len(s) - i
+		}
+		if v.spaced() {
+			for _, c := range []byte(s[i : i+j]) {
+				if isSpace(c) {
+					n--
+				}
+			}
+		}
+		if i+j == len(s) {
 			return n
 		}
 		start := i + j

@@ -1,10 +1,8 @@
 package jsonx
 
 import (
-	"bytes"
 	"fmt"
 	"hash/maphash"
-	"math"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -64,12 +62,9 @@ func ParseShared(data []byte, maxDepth int) (Value, error) {
 }
 
 func parse(data []byte, maxDepth int, lazy bool) (Value, error) {
-	// One copy of the input: unescaped strings and names are slices of it,
-	// which saves an allocation per string (BenchmarkCompare). The copy is
-	// the parser's own, seen as a string; its bytes change only where
-	// unread compacts a container in place, which no string refers to.
-	buf := bytes.Clone(data)
-	p := parser{src: unsafe.String(unsafe.SliceData(buf), len(buf)), buf: buf, maxDepth: min(maxDepth, MaxDepth), lazy: lazy}
+	// One string copy of the input: unescaped strings and names are slices
+	// of it, which saves an allocation per string (BenchmarkCompare).
+	p := parser{src: string(data), maxDepth: min(maxDepth, MaxDepth), lazy: lazy}
 	return p.run(len(data))
 }
 
@@ -78,8 +73,9 @@ func (p *parser) run(size int) (Value, error) {
 	// Size the member stack from the input length so it rarely grows and
 	// is not much larger than the outermost object, whose members it ends
 	// up holding: PingOne's example user has a top-level member for every
-	// 160 bytes.
-	n := min(size/160+8, 4096)
+	// 160 bytes, one with 200 custom attributes for every 60 (push
+	// extrapolates when the guess is short).
+	n := min(size/96+8, 4096)
 	p.members = make([]Member, 0, n)
 	p.skipSpace()
 	v, err := p.value(0)
@@ -95,7 +91,6 @@ func (p *parser) run(size int) (Value, error) {
 
 type parser struct {
 	src      string // the input: strings are slices of it
-	buf      []byte // src's bytes when the parser owns them (parse), or nil
 	pos      int
 	maxDepth int
 	scratch  []byte
@@ -204,8 +199,8 @@ func (p *parser) scalar() (Value, error) {
 }
 
 // unread checks the container at p.pos, at level depth, as object and
-// array would, and returns it unread: its text, made compact when it holds
-// white space.
+// array would, and returns it unread: its text, with the count of its
+// members and whether white space sits between its tokens.
 func (p *parser) unread(depth int) (Value, error) {
 	start := p.pos
 	p.spaced = false
@@ -220,20 +215,11 @@ func (p *parser) unread(depth int) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	text := p.src[start:p.pos]
-	count := p.closed
+	v := Value{Kind: kind, Str: p.src[start:p.pos], mn: uint32(min(p.closed+1, spacedBit-1))}
 	if p.spaced {
-		if p.buf != nil {
-			// In place: the container's bytes are read already, and the
-			// strings made while checking them are gone (BenchmarkCompare/
-			// patch-title: a copy per container of an indented stored user
-			// cost a fifth of the memory of the request).
-			text = p.src[start : start+compactInPlace(p.buf[start:p.pos])]
-		} else {
-			text = compact(text)
-		}
+		v.mn |= spacedBit
 	}
-	return Value{Kind: kind, Str: text, mn: uint32(min(count+1, math.MaxUint32))}, nil
+	return v, nil
 }
 
 // check checks the value at p.pos, at container level depth, without
@@ -593,13 +579,21 @@ func (p *parser) array(depth int) (Value, error) {
 	}
 }
 
-// push puts m on the member stack, doubling the stack when it is full:
-// append grows large slices by a quarter, which for a large array or object
-// copied the stack about five times over (TestParseMemoryBound's one-element
-// arrays: 43 MB allocated for 400 kB of input).
+// push puts m on the member stack. A full stack grows to the size the
+// input read so far predicts, members per byte times the bytes of the
+// input, and at least by half: append grows large slices by a quarter,
+// which for a large array or object copied the stack about five times over
+// (TestParseMemoryBound's one-element arrays: 43 MB allocated for 400 kB of
+// input), and doubling left a stack up to twice too large
+// (BenchmarkCompare/patch-200-custom: the outermost object's members took
+// 2.3 bytes per input byte instead of 0.9).
 func (p *parser) push(m Member) {
-	if len(p.members) == cap(p.members) {
-		p.members = slices.Grow(p.members, len(p.members)+1)
+	if n := len(p.members); n == cap(p.members) {
+		want := n + n/2 + 1
+		if p.pos > 0 {
+			want = max(want, int(float64(n)*float64(len(p.src))/float64(p.pos)*1.125))
+		}
+		p.members = slices.Grow(p.members, want-n)
 	}
 	p.members = append(p.members, m)
 }

@@ -28,8 +28,7 @@ const (
 // their arguments and callers must not modify values they did not build.
 //
 // An object or an array is either read, its members in memory, or unread:
-// its compact, already validated text is kept instead and read when asked
-// for. ParseLazy reads only the outermost container, so a request pays for
+// its already validated text is kept instead and read when asked for. ParseLazy reads only the outermost container, so a request pays for
 // the members it looks at; an unread value is copied to the output as it
 // is (BenchmarkCompare/patch-json-4096k: a custom JSON attribute of 4 MiB
 // costs 2.6 times the time and 7 times the memory of reading its bytes once
@@ -45,11 +44,12 @@ type Value struct {
 	// capacity, which with mn beside Kind makes a Member 48 bytes instead
 	// of 64 (ms gives the slice; BenchmarkHostile/stored-many-members-put:
 	// -25% bytes). For an unread container, mn is its number of members
-	// plus one when the parser counted them, and 0 when unknown.
+	// plus one when the parser counted them, 0 when unknown, with
+	// spacedBit set when its text holds white space.
 	mn uint32
 	// Str is a String's decoded text and a Number's literal text. For an
-	// unread Object or Array it is the value's compact JSON text; read
-	// containers have none.
+	// unread Object or Array it is the value's JSON text, as it was in
+	// the input; read containers have none.
 	Str string
 	mp  *Member
 }
@@ -71,9 +71,19 @@ func (v Value) ms() []Member {
 	return unsafe.Slice(v.mp, v.mn)
 }
 
+// spacedBit marks, in mn, an unread container whose text holds white space
+// between its tokens.
+const spacedBit = 1 << 31
+
 // known returns the number of members of an unread container when the
 // parser counted them.
-func (v Value) known() (int, bool) { return int(v.mn) - 1, v.mn > 0 }
+func (v Value) known() (int, bool) {
+	n := v.mn &^ spacedBit
+	return int(n) - 1, n > 0
+}
+
+// spaced reports whether v is unread and its text holds white space.
+func (v Value) spaced() bool { return v.unread() && v.mn&spacedBit != 0 }
 
 // Member is one name/value pair of an object.
 type Member struct {
@@ -116,7 +126,7 @@ func (v Value) unread() bool { return v.Kind >= Array && v.Str != "" }
 // The slice must not be modified.
 func (v Value) Members() []Member {
 	if v.unread() {
-		return readLevel(v.Str, v.Len())
+		return readLevel(v, v.Len())
 	}
 	return v.ms()
 }
@@ -125,7 +135,7 @@ func (v Value) Members() []Member {
 // unread. A value already read is returned as it is.
 func Expand(v Value) Value {
 	if v.unread() {
-		return mk(v.Kind, readLevel(v.Str, v.Len()))
+		return mk(v.Kind, readLevel(v, v.Len()))
 	}
 	return v
 }
@@ -147,7 +157,7 @@ func (v Value) Len() int {
 func (v Value) All() iter.Seq2[string, Value] {
 	return func(yield func(string, Value) bool) {
 		if v.unread() {
-			eachRaw(v.Str, yield)
+			eachRaw(v, yield)
 			return
 		}
 		for _, m := range v.ms() {
@@ -167,7 +177,7 @@ func (v Value) Get(name string) (Value, bool) {
 	if v.unread() {
 		var found Value
 		ok := false
-		eachRaw(v.Str, func(n string, x Value) bool {
+		eachRaw(v, func(n string, x Value) bool {
 			if n == name {
 				found, ok = x, true
 				return false
@@ -305,7 +315,7 @@ func equalInStep(a, b Value) (eq, paired bool) {
 // not.
 func memberIter(v Value) func() (string, Value, bool) {
 	if v.unread() {
-		c := openCursor(v.Str)
+		c := openCursor(v.Str, v.spaced())
 		return c.next
 	}
 	i := 0

@@ -13,8 +13,11 @@ var plain = func() (t [256]bool) {
 // Append appends the compact JSON text of v to dst. Strings are escaped only
 // as JSON requires (quote, backslash and control characters), so the length
 // of the output is the size L3 counts; an unread value is copied as it was
-// read, with the escapes it had, made compact.
+// read, with the escapes it had, without its white space.
 func Append(dst []byte, v Value) []byte {
+	if v.spaced() {
+		return appendCompact(dst, v.Str)
+	}
 	if v.unread() {
 		return append(dst, v.Str...)
 	}
@@ -90,7 +93,7 @@ func AppendString(dst []byte, s string) []byte {
 // unread part of v holds needless escapes. It builds nothing.
 func Size(v Value) int {
 	if v.unread() {
-		return sizeRaw(v.Str)
+		return sizeRaw(v)
 	}
 	switch v.Kind {
 	case Null, True:
