@@ -102,7 +102,7 @@ func (e *Environment) Apply(op Operation, stored []byte, actor policy.Actor, bod
 	}
 	now := e.clock()
 	out := apply.Operate(apply.OperationRequest{Op: string(op), Stored: sv, Body: bv, Catalogue: e.cat,
-		IdentityProviders: e.idps, Populations: e.populationSet(), Now: now, NowText: formatTime(now)})
+		IdentityProviders: e.idps, Populations: e.popSet, Now: now, NowText: formatTime(now)})
 	if details := e.invalid(out); len(details) > 0 {
 		return nil, invalidData(details)
 	}
@@ -125,17 +125,6 @@ func (e *Environment) readOptionalBody(b []byte) (jsonx.Value, *Error) {
 		return jsonx.Obj(nil), nil
 	}
 	return e.readBody(b)
-}
-
-func (e *Environment) populationSet() map[string]bool {
-	if len(e.populations) == 0 {
-		return nil
-	}
-	set := make(map[string]bool, len(e.populations))
-	for _, p := range e.populations {
-		set[p.ID] = true
-	}
-	return set
 }
 
 func (e *Environment) defaultPopulation() string {
@@ -191,7 +180,7 @@ func (e *Environment) create(actor policy.Actor, body []byte, imp bool) (*Result
 	}
 	now := e.now()
 	out := apply.Create(apply.CreateRequest{Body: bv, Import: imp, NewID: e.newID, EnvironmentID: e.id,
-		Populations: e.populationSet(), DefaultPopulation: e.defaultPopulation(),
+		Populations: e.popSet, DefaultPopulation: e.defaultPopulation(),
 		Request: apply.Request{Catalogue: e.cat, IdentityProviders: e.idps, RejectUnknown: e.reject,
 			MaxCustomBytes: e.limits.MaxCustomBytes, InputBytes: len(body), Now: now}})
 	if details := e.invalid(out); len(details) > 0 {

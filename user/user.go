@@ -23,6 +23,7 @@ type Environment struct {
 	cat         *catalog.Catalogue
 	id          string
 	populations []Population
+	popSet      map[string]bool // the ids of populations; nil when none is listed
 	idps        map[string]string
 	pingID      bool
 	reject      bool
@@ -94,6 +95,13 @@ func NewEnvironment(cfg Config) (*Environment, error) {
 		return nil, errors.New("user: more than one population is the default")
 	}
 	e.populations = slices.Clone(cfg.Populations)
+	if len(e.populations) > 0 {
+		// Built once: apply only reads it.
+		e.popSet = make(map[string]bool, len(e.populations))
+		for _, p := range e.populations {
+			e.popSet[p.ID] = true
+		}
+	}
 	if cfg.CanUsersUpdateSelf != nil {
 		e.settings.CanUsersUpdateSelf = new(bool)
 		*e.settings.CanUsersUpdateSelf = *cfg.CanUsersUpdateSelf

@@ -212,11 +212,12 @@ func (c *creation) build(put jsonx.Value, pop string) {
 	if status.Kind == jsonx.Null {
 		status = jsonx.Str("ACCOUNT_OK")
 	}
-	ms := []jsonx.Member{
+	ms := make([]jsonx.Member, 0, put.Len()+12) // the body's members and the server's
+	ms = append(ms,
 		member("id", jsonx.Str(c.r.NewID())),
 		member("environment", obj(member("id", jsonx.Str(c.r.EnvironmentID)))),
 		member("population", obj(member("id", jsonx.Str(pop)))),
-	}
+	)
 	for _, m := range put.Members() {
 		if m.Name != "updatedAt" {
 			ms = append(ms, m)
@@ -238,7 +239,7 @@ func (c *creation) build(put jsonx.Value, pop string) {
 	ms = append(ms, member("createdAt", now), member("updatedAt", now))
 	doc := jsonx.Obj(ms)
 	c.out.Document = doc
-	c.out.Changes = nil
+	c.out.Changes = make([]Change, 0, 2*len(ms)) // a leaf per member, a few per COMPLEX one
 	for _, m := range doc.Members() {
 		if m.Name != "updatedAt" {
 			c.out.Changes = Diff(c.out.Changes, c.r.Request.Catalogue.Lookup(m.Name), m.Name, jsonx.Value{}, false, m.Value, true)
