@@ -275,3 +275,31 @@ func TestParseMemoryBound(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainWord checks the eight-bytes-at-a-time string scan against the
+// byte table for every byte value at every position of a word, with every
+// other byte plain or special.
+func TestPlainWord(t *testing.T) {
+	for _, filler := range []byte{'a', ' ', '~', '"', 0x80, 0x1f} {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = filler
+				}
+				b[pos] = byte(c)
+				want := true
+				for _, x := range b {
+					want = want && strASCII[x]
+				}
+				w := uint64(0)
+				for i := 7; i >= 0; i-- {
+					w = w<<8 | uint64(b[i])
+				}
+				if got := plainWord(w); got != want {
+					t.Fatalf("plainWord(% x) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
