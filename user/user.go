@@ -181,7 +181,9 @@ type Ignored struct {
 type Result struct {
 	// Document is the new stored document, ready to store and to return
 	// (O2). When Changes is empty it is a copy of the stored bytes, byte for
-	// byte (O3), and the caller may skip the write.
+	// byte (O3), and the caller may skip the write. Otherwise it is compact
+	// JSON: the values the request did not change are copied as they were
+	// stored (the escapes in their strings kept, white space left out).
 	Document []byte
 	// Changes lists the changed leaves sorted by path (O5).
 	Changes []Change
