@@ -86,7 +86,7 @@ func (e *Environment) Apply(op Operation, stored []byte, actor policy.Actor, bod
 		return nil, err
 	}
 	t := e.target(sv)
-	if _, err := e.authorize(actor, sv); err != nil {
+	if _, err := e.authorize(actor, t); err != nil {
 		return nil, err
 	}
 	if !policy.MayOperate(actor, t, e.settings, grantAttr) {
@@ -206,10 +206,11 @@ func (e *Environment) Delete(stored []byte, actor policy.Actor) error {
 	if actor.Type != policy.Admin {
 		return refusal("only an ADMIN deletes users", "")
 	}
-	if _, err := e.authorize(actor, sv); err != nil {
+	t := e.target(sv)
+	if _, err := e.authorize(actor, t); err != nil {
 		return err
 	}
-	if !policy.MayOperate(actor, e.target(sv), e.settings, policy.AllAttributes) {
+	if !policy.MayOperate(actor, t, e.settings, policy.AllAttributes) {
 		return refusal("deleting a user needs Identity Data Admin or a role that grants every attribute", "")
 	}
 	return nil

@@ -37,7 +37,7 @@ func (e *Environment) PatchSCIM(stored []byte, actor policy.Actor, body []byte) 
 	if err != nil {
 		return nil, err
 	}
-	grant, err := e.authorize(actor, sv)
+	grant, err := e.authorize(actor, e.target(sv))
 	if err != nil {
 		return nil, err
 	}

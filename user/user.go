@@ -221,7 +221,7 @@ func (e *Environment) update(method apply.Method, storedBytes []byte, actor poli
 	if err != nil {
 		return nil, err
 	}
-	grant, err := e.authorize(actor, stored) // E3.2: whole-request refusals
+	grant, err := e.authorize(actor, e.target(stored)) // E3.2: whole-request refusals
 	if err != nil {
 		return nil, err
 	}
@@ -332,9 +332,10 @@ func (e *Environment) readBody(b []byte) (jsonx.Value, *Error) {
 	return v, nil
 }
 
-// authorize makes the whole-request decision of A2 and A3.
-func (e *Environment) authorize(actor policy.Actor, stored jsonx.Value) (policy.Grant, *Error) {
-	grant, denial := policy.Decide(actor, e.target(stored), e.settings)
+// authorize makes the whole-request decision of A2 and A3 about the
+// target t (e.target of the stored user).
+func (e *Environment) authorize(actor policy.Actor, t policy.Target) (policy.Grant, *Error) {
+	grant, denial := policy.Decide(actor, t, e.settings)
 	if denial != nil {
 		return grant, refusal(denial.Reason, "")
 	}

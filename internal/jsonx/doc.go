@@ -5,4 +5,11 @@
 // surrogate escapes, raw control characters in strings, duplicate member names
 // at any depth, trailing data, and nesting deeper than a limit. It never
 // panics and allocates in proportion to its input.
+//
+// Parse reads every level. ParseLazy and ParseShared check every level the
+// same way but read only the outermost object: nested containers stay
+// unread, as their text, until an accessor asks for their members, and an
+// unread value nobody changed is written out as it was read (Value). This
+// keeps the cost of a request near that of reading its input once
+// (docs/benchmarks.md).
 package jsonx
